@@ -1,0 +1,1 @@
+"""Decoding and preview playback. No Qt."""

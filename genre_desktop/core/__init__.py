@@ -1,0 +1,1 @@
+"""Domain logic: features, windows, the classifier, playlists and settings. Never imports Qt."""

@@ -1,0 +1,1 @@
+"""The SQLite music library: connection, migrations, repository and scanner. No Qt."""

@@ -1,0 +1,1 @@
+"""Windows, panels, dialogs, item models and delegates."""
