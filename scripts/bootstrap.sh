@@ -10,7 +10,7 @@ VENV="$ROOT/.venv"
 DEBIAN_PACKAGES=(libportaudio2 libasound2 libegl1 libgl1 libglib2.0-0 libfontconfig1 libfreetype6
   libdbus-1-3 libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1
   libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-xkb1
-  libx11-xcb1 libxrender1 libxi6)
+  libx11-xcb1 libxrender1 libxi6 fonts-dejavu-core)
 
 _installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 
