@@ -1,0 +1,198 @@
+"""`genre-desktop playlist`: build a genre playlist from the library and export it.
+
+The playlist is written as M3U8 or XSPF (by the --out extension) and, unless --no-save, also
+saved in the library under --name (default: the file's name), so the app lists it; saving
+again under the same name replaces that playlist.
+
+When no track matches, nothing is written or saved and the command exits with status 1 and
+says which genres the library does have: an empty playlist file is almost always a typo in
+--genre or a --min-confidence set too high, and a script should notice. Usage errors (a bad
+extension, a missing library, a value out of range) exit with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_NO_TRACKS, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad input from the user; str(e) says what to change."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    # SUPPRESS: `genre-desktop --db X playlist ...` (the global flag) must not be reset to None.
+    parser.add_argument(
+        "--db", default=argparse.SUPPRESS, metavar="PATH",
+        help="library database (default: the one the app uses)",
+    )
+    parser.add_argument(
+        "--genre", action="append", required=True, metavar="G",
+        help="genre to include (repeat for several); matches your own genres too, ignoring case",
+    )
+    parser.add_argument(
+        "--min-confidence", type=_confidence, default=0.0, metavar="P",
+        help="skip tracks the model is less sure of (0-1, or a percentage like 70%%); "
+        "tracks whose genre you set yourself always pass",
+    )
+    parser.add_argument("--max-tracks", type=_positive_int, metavar="N")
+    parser.add_argument("--max-minutes", type=_positive_float, metavar="M")
+    parser.add_argument(
+        "--per-artist", type=_positive_int, metavar="K", help="at most K tracks by one artist"
+    )
+    parser.add_argument(
+        "--order", choices=("confidence", "shuffle", "smooth"), default="confidence",
+        help="confidence: most typical first; shuffle: random (see --seed); "
+        "smooth: each track sounds close to the one before",
+    )
+    parser.add_argument("--seed", type=int, help="makes --order shuffle repeatable")
+    parser.add_argument("--name", help="playlist name (default: the output file's name)")
+    parser.add_argument("--no-save", action="store_true", help="do not save it in the library")
+    parser.add_argument("--json", action="store_true", help='print {"path","tracks","minutes"}')
+    parser.add_argument(
+        "--out", required=True, metavar="FILE", help="where to write: FILE.m3u8, FILE.m3u or FILE.xspf"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from genre_desktop.core.playlists import PlaylistRules, build_playlist, export_playlist
+
+    try:
+        out = _check_output(Path(args.out))
+        db_path = _check_db(getattr(args, "db", None))
+        rules = PlaylistRules(
+            genres=list(args.genre), min_confidence=args.min_confidence,
+            max_tracks=args.max_tracks, max_minutes=args.max_minutes, order=args.order,
+            per_artist=args.per_artist, seed=args.seed,
+        )
+        name = (args.name or out.stem).strip() or out.stem
+        candidates, genres_available = _read_candidates(db_path, rules)
+    except UsageError as exc:
+        print(f"genre-desktop playlist: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+    tracks = build_playlist(candidates, rules)
+    if not tracks:
+        print(_nothing_matched(rules, genres_available), file=sys.stderr)
+        return EXIT_NO_TRACKS
+
+    try:
+        export_playlist(out, tracks, name)
+    except OSError as exc:
+        print(f"genre-desktop playlist: error: cannot write {out}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    playlist_id = None if args.no_save else _save(db_path, name, rules, tracks)
+    minutes = round(sum(t.duration or 0.0 for t in tracks) / 60.0, 2)
+    log.info("Playlist %r: %d tracks, %.1f min -> %s", name, len(tracks), minutes, out)
+    if args.json:
+        summary = {"path": str(out), "tracks": len(tracks), "minutes": minutes, "playlist_id": playlist_id}
+        print(json.dumps(summary))
+    else:
+        from genre_desktop.library.db import printable
+
+        saved = "" if playlist_id is None else f"; saved in the library as {printable(name)!r}"
+        print(f"Wrote {len(tracks)} tracks ({minutes:.1f} min) to {printable(str(out))}{saved}")
+    return EXIT_OK
+
+
+def _check_output(out: Path) -> Path:
+    from genre_desktop.core.playlists import SUPPORTED_EXTENSIONS
+
+    if out.suffix.lower() not in SUPPORTED_EXTENSIONS:
+        raise UsageError(
+            f"cannot tell the playlist format from {out.name!r}: "
+            f"end --out with {', '.join(SUPPORTED_EXTENSIONS)}"
+        )
+    out = Path(os.path.abspath(out))
+    if not out.parent.is_dir():
+        raise UsageError(f"the folder {out.parent} does not exist")
+    return out
+
+
+def _check_db(db: str | None) -> Path:
+    from genre_desktop.paths import AppPaths
+
+    db_path = Path(db) if db else AppPaths.default().library_db
+    if not db_path.is_file():
+        raise UsageError(f"no library at {db_path}: scan a folder first (genre-desktop scan)")
+    return db_path
+
+
+def _read_candidates(db_path: Path, rules) -> tuple[list, list[str]]:
+    from genre_desktop.library.db import LibraryError, connect
+    from genre_desktop.library.repository import LibraryReader
+
+    try:
+        conn = connect(db_path, readonly=True)
+    except LibraryError as exc:
+        raise UsageError(str(exc)) from exc
+    try:
+        reader = LibraryReader(conn)  # the library's own uncertainty threshold
+        candidates = reader.playlist_candidates(rules.genres, rules.min_confidence)
+        genres = sorted(g for g in reader.genre_counts() if g != "Uncertain")
+    finally:
+        conn.close()
+    return candidates, genres
+
+
+def _save(db_path: Path, name: str, rules, tracks) -> int:
+    from genre_desktop.library.repository import save_playlist
+    from genre_desktop.library.writer import LibraryWriter
+
+    ids = [t.track_id for t in tracks]
+    with LibraryWriter(db_path) as writer:
+        return writer.call(lambda conn: save_playlist(conn, name, rules.to_dict(), ids))
+
+
+def _nothing_matched(rules, genres_available: list[str]) -> str:
+    wanted = ", ".join(rules.genres)
+    message = f"No tracks matched genre {wanted}"
+    if rules.min_confidence > 0:
+        message += f" with confidence of at least {rules.min_confidence:.0%}"
+    message += "; nothing was written."
+    if genres_available:
+        message += f" Genres in the library: {', '.join(genres_available)}."
+    else:
+        message += " The library has no analysed tracks yet."
+    return message
+
+
+def _confidence(text: str) -> float:
+    percent = text.strip().endswith("%")
+    try:
+        value = float(text.strip().rstrip("%"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if percent:
+        value /= 100.0
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text!r} is out of range: use 0-1 (0.7) or a percentage (70%)")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0, not {text}")
+    return value
