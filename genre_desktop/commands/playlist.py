@@ -7,7 +7,8 @@ again under the same name replaces that playlist.
 When no track matches, nothing is written or saved and the command exits with status 1 and
 says which genres the library does have: an empty playlist file is almost always a typo in
 --genre or a --min-confidence set too high, and a script should notice. Usage errors (a bad
-extension, a missing library, a value out of range) exit with status 2.
+extension, a missing library, a value out of range) exit with status 2; a playlist written
+but not saved in the library (e.g. the library is locked) exits with status 3.
 """
 
 from __future__ import annotations
@@ -16,12 +17,17 @@ import argparse
 import json
 import logging
 import os
+import sqlite3
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Sequence
+
+if TYPE_CHECKING:
+    from genre_desktop.core.playlists import PlaylistCandidate, PlaylistRules
 
 log = logging.getLogger(__name__)
 
-EXIT_OK, EXIT_NO_TRACKS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_NO_TRACKS, EXIT_USAGE, EXIT_NOT_SAVED = 0, 1, 2, 3
 
 
 class UsageError(Exception):
@@ -64,6 +70,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from genre_desktop.core.playlists import PlaylistRules, build_playlist, export_playlist
+    from genre_desktop.library.db import LibraryError, printable
 
     try:
         out = _check_output(Path(args.out))
@@ -73,7 +80,9 @@ def run(args: argparse.Namespace) -> int:
             max_tracks=args.max_tracks, max_minutes=args.max_minutes, order=args.order,
             per_artist=args.per_artist, seed=args.seed,
         )
-        name = (args.name or out.stem).strip() or out.stem
+        if not rules.genres:
+            raise UsageError("--genre needs a genre name")
+        name = printable((args.name or out.stem).strip() or out.stem)  # SQLite needs valid text
         candidates, genres_available = _read_candidates(db_path, rules)
     except UsageError as exc:
         print(f"genre-desktop playlist: error: {exc}", file=sys.stderr)
@@ -87,18 +96,23 @@ def run(args: argparse.Namespace) -> int:
     try:
         export_playlist(out, tracks, name)
     except OSError as exc:
-        print(f"genre-desktop playlist: error: cannot write {out}: {exc}", file=sys.stderr)
+        print(f"genre-desktop playlist: error: cannot write {printable(str(out))}: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    playlist_id = None if args.no_save else _save(db_path, name, rules, tracks)
+    playlist_id = None
+    if not args.no_save:
+        try:
+            playlist_id = _save(db_path, name, rules, tracks)
+        except (LibraryError, sqlite3.Error) as exc:
+            print(f"genre-desktop playlist: error: wrote {printable(str(out))} but could not save "
+                  f"it in the library: {exc}", file=sys.stderr)
+            return EXIT_NOT_SAVED
     minutes = round(sum(t.duration or 0.0 for t in tracks) / 60.0, 2)
     log.info("Playlist %r: %d tracks, %.1f min -> %s", name, len(tracks), minutes, out)
     if args.json:
         summary = {"path": str(out), "tracks": len(tracks), "minutes": minutes, "playlist_id": playlist_id}
         print(json.dumps(summary))
     else:
-        from genre_desktop.library.db import printable
-
-        saved = "" if playlist_id is None else f"; saved in the library as {printable(name)!r}"
+        saved = "" if playlist_id is None else f"; saved in the library as {name!r}"
         print(f"Wrote {len(tracks)} tracks ({minutes:.1f} min) to {printable(str(out))}{saved}")
     return EXIT_OK
 
@@ -126,9 +140,11 @@ def _check_db(db: str | None) -> Path:
     return db_path
 
 
-def _read_candidates(db_path: Path, rules) -> tuple[list, list[str]]:
+def _read_candidates(
+    db_path: Path, rules: "PlaylistRules"
+) -> tuple[list["PlaylistCandidate"], list[str]]:
     from genre_desktop.library.db import LibraryError, connect
-    from genre_desktop.library.repository import LibraryReader
+    from genre_desktop.library.repository import UNCERTAIN, LibraryReader
 
     try:
         conn = connect(db_path, readonly=True)
@@ -137,13 +153,17 @@ def _read_candidates(db_path: Path, rules) -> tuple[list, list[str]]:
     try:
         reader = LibraryReader(conn)  # the library's own uncertainty threshold
         candidates = reader.playlist_candidates(rules.genres, rules.min_confidence)
-        genres = sorted(g for g in reader.genre_counts() if g != "Uncertain")
+        genres = sorted(g for g in reader.genre_counts() if g != UNCERTAIN)
+    except sqlite3.Error as exc:
+        raise UsageError(f"cannot read the library at {db_path}: {exc}") from exc
     finally:
         conn.close()
     return candidates, genres
 
 
-def _save(db_path: Path, name: str, rules, tracks) -> int:
+def _save(
+    db_path: Path, name: str, rules: "PlaylistRules", tracks: Sequence["PlaylistCandidate"]
+) -> int:
     from genre_desktop.library.repository import save_playlist
     from genre_desktop.library.writer import LibraryWriter
 
@@ -152,7 +172,7 @@ def _save(db_path: Path, name: str, rules, tracks) -> int:
         return writer.call(lambda conn: save_playlist(conn, name, rules.to_dict(), ids))
 
 
-def _nothing_matched(rules, genres_available: list[str]) -> str:
+def _nothing_matched(rules: "PlaylistRules", genres_available: list[str]) -> str:
     wanted = ", ".join(rules.genres)
     message = f"No tracks matched genre {wanted}"
     if rules.min_confidence > 0:
