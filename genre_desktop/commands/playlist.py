@@ -90,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
 
     tracks = build_playlist(candidates, rules)
     if not tracks:
-        print(_nothing_matched(rules, genres_available), file=sys.stderr)
+        print(_nothing_matched(rules, candidates, genres_available), file=sys.stderr)
         return EXIT_NO_TRACKS
 
     try:
@@ -172,9 +172,14 @@ def _save(
         return writer.call(lambda conn: save_playlist(conn, name, rules.to_dict(), ids))
 
 
-def _nothing_matched(rules: "PlaylistRules", genres_available: list[str]) -> str:
-    wanted = ", ".join(rules.genres)
-    message = f"No tracks matched genre {wanted}"
+def _nothing_matched(
+    rules: "PlaylistRules", candidates: Sequence["PlaylistCandidate"], genres_available: list[str]
+) -> str:
+    if candidates and rules.max_minutes is not None:
+        lengths = [c.duration for c in candidates if c.duration]
+        shortest = f" (the shortest matching track is {min(lengths) / 60:.1f} min)" if lengths else ""
+        return f"No matching track fits in --max-minutes {rules.max_minutes:g}{shortest}; nothing was written."
+    message = f"No tracks matched genre {', '.join(rules.genres)}"
     if rules.min_confidence > 0:
         message += f" with confidence of at least {rules.min_confidence:.0%}"
     message += "; nothing was written."
