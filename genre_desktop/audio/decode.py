@@ -191,7 +191,17 @@ class _PyAVSource:
         if self._exact_length:
             end = self.frames if end is None else min(end, self.frames)
         parts, pos = [], None
-        for frame in self._c.decode(self._s):
+        frames = self._c.decode(self._s)
+        while True:
+            try:
+                frame = next(frames)
+            except StopIteration:
+                break
+            except (av.FFmpegError, EOFError, OSError) as e:
+                if not parts:  # nothing decoded: let the caller report it
+                    raise
+                log.debug("decoding stopped early: %s", e)  # keep what came before the damage
+                break
             at = self._position(frame)
             pos = at if at is not None else (pos or 0)
             if not parts and first > 0 and pos > first:
@@ -241,6 +251,8 @@ def _open_source(path) -> _SoundfileSource | _PyAVSource:
                 fh.seek(0)
                 return opener(fh)
             except DecodeError:
+                if kind is None:  # unrecognised content that FFmpeg half-parsed (e.g. as an image)
+                    raise DecodeError("not an audio file") from None
                 raise
             except (_Refused, sf.LibsndfileError, av.FFmpegError, RuntimeError, ValueError, TypeError, OSError) as e:
                 failures.append(f"{opener.__name__.strip('_')}: {e}")

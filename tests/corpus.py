@@ -1,0 +1,363 @@
+"""Test audio made on demand and never committed.
+
+``make_demo_library`` re-encodes the real GTZAN clips (from ../shared/data) into a tagged library of
+mixed formats; ``make_bad_inputs`` builds damaged, odd and hostile inputs that decoding and scanning must
+survive, each with the outcome a scan should reach. Everything is deterministic.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Literal
+
+import av
+import mutagen
+import numpy as np
+import soundfile as sf
+import soxr
+from mutagen.id3 import APIC, ID3, TALB, TCON, TDRC, TIT2, TPE1
+
+GTZAN_AUDIO = Path(__file__).resolve().parents[2] / "shared" / "data" / "gtzan" / "audio"
+FORMATS = ("mp3", "flac", "wav", "ogg", "opus", "m4a", "alac")
+EXTENSIONS = {"mp3": ".mp3", "flac": ".flac", "wav": ".wav", "ogg": ".ogg", "opus": ".opus",
+              "m4a": ".m4a", "alac": ".m4a"}
+LOSSLESS = ("flac", "wav", "alac")
+_OPUS_RATES = (8000, 12000, 16000, 24000, 48000)
+_LAYOUTS = {1: "mono", 2: "stereo", 6: "5.1"}
+_GENRE_LABELS = {"hiphop": "Hip-Hop"}
+
+Outcome = Literal["analysed", "problem", "ignored"]
+
+
+@dataclass(frozen=True)
+class BadInput:
+    """What is odd about one corpus entry and what a scan should make of it.
+
+    expect: "analysed" (a track with features), "problem" (recorded with a readable reason), or
+            "ignored" (not a track at all: a folder to walk, a link loop not to follow, a non-audio name).
+    decodes: whether ``audio.decode`` probes it and reads its windows without ``DecodeError``.
+    reason: a fragment the recorded reason should contain (the ``DecodeError`` text when decoding fails).
+    vanishes: the scanner test should delete this file after the scan has listed it.
+    """
+
+    description: str
+    expect: Outcome
+    decodes: bool
+    reason: str | None = None
+    vanishes: bool = False
+
+    @property
+    def expect_ok(self) -> bool:
+        return self.expect == "analysed"
+
+    def __str__(self) -> str:
+        return self.description
+
+
+# --- sources -------------------------------------------------------------------------------------
+
+def genre_names() -> list[str]:
+    return sorted(p.name for p in GTZAN_AUDIO.iterdir() if p.is_dir())
+
+
+def genre_label(genre: str) -> str:
+    return _GENRE_LABELS.get(genre, genre.capitalize())
+
+
+def genre_clips(genre: str) -> list[Path]:
+    return sorted((GTZAN_AUDIO / genre).glob("*.flac"))
+
+
+def load_clip(genre: str = "blues", index: int = 0) -> tuple[np.ndarray, int]:
+    """A real 30 s clip: float32 mono at 22050 Hz."""
+    y, sr = sf.read(genre_clips(genre)[index], dtype="float32")
+    return y, sr
+
+
+def sine(freq: float, seconds: float, sr: int, channels: int = 1, amplitude: float = 0.5) -> np.ndarray:
+    t = np.arange(round(seconds * sr)) / sr
+    y = (amplitude * np.sin(2 * np.pi * freq * t)).astype(np.float32)
+    return y if channels == 1 else np.repeat(y[:, None], channels, axis=1)
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+def write_audio(path: Path, y: np.ndarray, sr: int, fmt: str, *, subtype: str | None = None,
+                faststart: bool = False) -> Path:
+    """Encode ``y`` ((n,) or (n, ch) float) as ``fmt`` whatever the file is named."""
+    path = Path(path)
+    if fmt in ("wav", "flac"):
+        sf.write(path, y, sr, format=fmt.upper(), subtype=subtype or "PCM_16")
+    elif fmt == "ogg":
+        sf.write(path, y, sr, format="OGG", subtype="VORBIS")
+    elif fmt == "opus":
+        rate = sr if sr in _OPUS_RATES else 48000
+        sf.write(path, y if rate == sr else soxr.resample(y, sr, rate), rate, format="OGG", subtype="OPUS")
+    elif fmt == "mp3":
+        sf.write(path, y, sr, format="MP3")
+    elif fmt in ("m4a", "alac"):
+        _pyav_encode(path, y, sr, "aac" if fmt == "m4a" else "alac", faststart=faststart)
+    else:
+        raise ValueError(f"unknown format {fmt!r}")
+    return path
+
+
+def _pyav_encode(path: Path, y: np.ndarray, sr: int, codec: str, faststart: bool = False) -> None:
+    x = y[:, None] if y.ndim == 1 else y
+    layout = _LAYOUTS[x.shape[1]]
+    pcm = np.clip(x * 32768, -32768, 32767).astype(np.int16)
+    options = {"movflags": "faststart"} if faststart else {}
+    with av.open(str(path), "w", format="ipod", options=options) as out:
+        stream = out.add_stream(codec, rate=sr, layout=layout)
+        if codec == "aac":
+            stream.bit_rate = 128000
+        for i in range(0, len(pcm), 4096):
+            frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(pcm[i:i + 4096].reshape(1, -1)),
+                                               format="s16", layout=layout)
+            frame.sample_rate, frame.pts, frame.time_base = sr, i, Fraction(1, sr)
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
+
+
+def _write_video_only(path: Path) -> None:
+    """A real MP4 container with one second of tiny video and no sound."""
+    with av.open(str(path), "w", format="mp4") as out:
+        stream = out.add_stream("mpeg4", rate=10)
+        stream.width = stream.height = 32
+        stream.pix_fmt = "yuv420p"
+        for i in range(10):
+            frame = av.VideoFrame.from_ndarray(np.full((32, 32, 3), i * 20, np.uint8), format="rgb24")
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
+
+
+def tag_file(path: Path, *, title=None, artist=None, album=None, genre=None, year=None) -> None:
+    values = {"title": title, "artist": artist, "album": album, "genre": genre,
+              "date": None if year is None else str(year)}
+    values = {k: str(v) for k, v in values.items() if v is not None}
+    audio = mutagen.File(path, easy=True)
+    if audio is None:
+        raise ValueError(f"mutagen cannot tag {path}")
+    if audio.tags is None:
+        audio.add_tags()
+    if isinstance(audio.tags, ID3):  # e.g. WAV: no "easy" interface, so write the frames directly
+        frames = {"title": TIT2, "artist": TPE1, "album": TALB, "genre": TCON, "date": TDRC}
+        for key, value in values.items():
+            audio.tags.add(frames[key](encoding=3, text=[value]))
+    else:
+        for key, value in values.items():
+            audio[key] = value
+    audio.save()
+
+
+# --- the demo library ----------------------------------------------------------------------------
+
+def _track_audio(clips: list[Path], i: int, seconds: float | None) -> tuple[np.ndarray, int]:
+    """Clip ``i`` (shifted when reused, so repeats differ), or clips concatenated to ``seconds``."""
+    first, sr = sf.read(clips[i % len(clips)], dtype="float32")
+    if seconds is None:
+        return np.roll(first, (i // len(clips)) * sr), sr
+    parts, total, k = [first], len(first), i + 1
+    while total < seconds * sr:
+        y, _ = sf.read(clips[k % len(clips)], dtype="float32")
+        parts.append(y)
+        total, k = total + len(y), k + 1
+    return np.concatenate(parts)[:round(seconds * sr)], sr
+
+
+def make_demo_library(folder: Path, n_per_genre: int = 2, formats: tuple[str, ...] = ("mp3", "ogg", "m4a", "flac"),
+                      *, track_seconds: float | None = None, genres: list[str] | None = None,
+                      with_tags: bool = True) -> list[Path]:
+    """A tagged library of real music: ``folder/<Genre>/<Genre> Album/NN <title>.<ext>``.
+
+    Formats rotate across tracks. ``track_seconds`` builds longer tracks by concatenating clips of the
+    same genre (e.g. 240 for four-minute tracks). Tags: title, artist, album, genre label, year.
+    """
+    folder, paths, k = Path(folder), [], 0
+    for genre in genres or genre_names():
+        clips, label = genre_clips(genre), genre_label(genre)
+        for i in range(n_per_genre):
+            fmt = formats[k % len(formats)]
+            k += 1
+            y, sr = _track_audio(clips, i, track_seconds)
+            title = f"{label} Piece {i + 1}"
+            path = folder / label / f"{label} Album" / f"{i + 1:02d} {title}{EXTENSIONS[fmt]}"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_audio(path, y, sr, fmt)
+            if with_tags:
+                tag_file(path, title=title, artist=f"{label} Ensemble {i % 3 + 1}", album=f"{label} Album",
+                         genre=label, year=1990 + i)
+            paths.append(path)
+    return paths
+
+
+# --- bad inputs ----------------------------------------------------------------------------------
+
+HOUR_RATE = 11025
+
+
+def hour_tone_hz(minute: int) -> float:
+    """The one-hour file opens each minute with one second of this tone, so a read can tell where it is."""
+    return 200.0 + 10.0 * minute
+
+
+def _write_one_hour(path: Path) -> None:
+    """A real hour of FLAC that stays small (~0.5 MB): silence with a short tone at each minute."""
+    minute = np.zeros(60 * HOUR_RATE, np.float32)
+    with sf.SoundFile(path, "w", samplerate=HOUR_RATE, channels=1, format="FLAC", subtype="PCM_16") as f:
+        for m in range(60):
+            minute[:HOUR_RATE] = sine(hour_tone_hz(m), 1.0, HOUR_RATE, amplitude=0.3)
+            f.write(minute)
+
+
+def _corrupt_id3(audio: bytes, rng: np.random.Generator) -> bytes:
+    """An ID3v2.3 tag whose first frame claims an absurd size, followed by junk, in front of good audio."""
+    body = b"TIT2" + (0x7FFFFFF0).to_bytes(4, "big") + b"\x00\x00\x07" + rng.bytes(300) + bytes(100)
+    n = len(body)
+    size = bytes([(n >> 21) & 0x7F, (n >> 14) & 0x7F, (n >> 7) & 0x7F, n & 0x7F])
+    return b"ID3\x03\x00\x00" + size + body + audio
+
+
+def make_bad_inputs(folder: Path) -> dict[Path, BadInput]:
+    """Awkward inputs in ``folder`` (created if needed), each mapped to what a scan should make of it.
+
+    Decoding-level reasons are the ``audio.decode.DecodeError`` texts. Non-regular entries (a FIFO, a
+    folder named ``song.mp3``, links) must be recognised from ``lstat``/``stat`` before opening: opening a
+    FIFO blocks. ``chmod 000`` does not stop root, so that entry's outcome depends on who runs it.
+    Truncated files assume the track's windows reach its second half (true for a 30 s track).
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    corpus: dict[Path, BadInput] = {}
+    rng = np.random.default_rng(1234)
+
+    def add(name: str, description: str, expect: Outcome, decodes: bool, reason: str | None = None,
+            data: bytes | None = None, vanishes: bool = False) -> Path:
+        path = folder / name
+        if data is not None:
+            path.write_bytes(data)
+        corpus[path] = BadInput(description, expect, decodes, reason, vanishes)
+        return path
+
+    clip, sr = load_clip("rock", 0)
+    encoded = {}
+    for fmt in ("mp3", "flac", "ogg", "m4a", "wav"):
+        tmp = write_audio(folder / f"tmp-source{EXTENSIONS[fmt]}", clip, sr, fmt)
+        encoded[fmt] = tmp.read_bytes()
+        tmp.unlink()
+    tmp = write_audio(folder / "tmp-faststart.m4a", clip, sr, "m4a", faststart=True)
+    encoded["m4a-faststart"] = tmp.read_bytes()
+    tmp.unlink()
+
+    add("empty.mp3", "zero bytes", "problem", False, "empty file", b"")
+    for fmt, ok in (("mp3", False), ("flac", False), ("ogg", True), ("m4a", False), ("wav", True)):
+        data = encoded[fmt]
+        note = ("decodes as a shorter track (the header's length follows the data)" if ok
+                else "its header still announces 30 s")
+        add(f"truncated_half.{fmt}", f"{fmt} cut off halfway; {note}", "analysed" if ok else "problem", ok,
+            None if ok else "truncated", data[:len(data) // 2])
+    add("truncated_half_faststart.m4a", "AAC with its index first, cut off halfway", "problem", False, "truncated",
+        encoded["m4a-faststart"][:len(encoded["m4a-faststart"]) // 2])
+    for ext in ("mp3", "flac", "ogg", "m4a", "wav", "opus"):
+        add(f"random_bytes.{ext}", f"64 KiB of random bytes named .{ext}", "problem", False, "not an audio file",
+            rng.bytes(65536))
+    add("readme.mp3", "a plain text file named .mp3", "problem", False, "not an audio file",
+        b"These are my favourite songs.\nTrack 1 - Intro\n" * 20)
+    add("error_page.flac", "an HTML error page saved as .flac", "problem", False, "not an audio file",
+        b"<!DOCTYPE html>\n<html><head><title>404 Not Found</title></head><body>Not found</body></html>\n")
+    add("corrupt_header.wav", "RIFF/WAVE magic followed by junk", "problem", False, "corrupt",
+        b"RIFF" + (40000).to_bytes(4, "little") + b"WAVE" + rng.bytes(40000))
+    add("corrupt_header.flac", "fLaC magic followed by junk", "problem", False, "corrupt", b"fLaC" + rng.bytes(40000))
+    add("id3_only.mp3", "an ID3 tag and no audio frames at all", "problem", False)
+    id3 = ID3()
+    id3.add(TIT2(encoding=3, text=["Nothing here"]))
+    id3.save(folder / "id3_only.mp3")
+
+    write_audio(add("silence.flac", "30 s of digital zero", "analysed", True), np.zeros(30 * sr, np.float32), sr,
+                "flac")
+    write_audio(add("near_silence.ogg", "30 s of noise at -80 dBFS", "analysed", True),
+                (rng.standard_normal(30 * sr) * 1e-4).astype(np.float32), sr, "ogg")
+    _write_one_hour(add("one_hour.flac", "a real hour (11025 Hz FLAC, tone at each minute)", "analysed", True))
+    write_audio(add("rate_8k.wav", "real clip at 8 kHz", "analysed", True), soxr.resample(clip, sr, 8000), 8000,
+                "wav")
+    write_audio(add("rate_96k_24bit.flac", "real clip at 96 kHz, 24-bit", "analysed", True),
+                soxr.resample(clip, sr, 96000), 96000, "flac", subtype="PCM_24")
+    surround = np.zeros((len(clip), 6), np.float32)
+    surround[:, 0] = surround[:, 1] = clip
+    surround[:, 2] = sine(440, len(clip) / sr, sr, amplitude=0.1)
+    write_audio(add("surround_6ch.flac", "six channels (5.1)", "analysed", True), surround, sr, "flac")
+    stereo = np.stack([clip[: 12 * sr], np.roll(clip[: 12 * sr], 441)], axis=1)
+    write_audio(add("stereo_12s.opus", "12 s stereo Opus at 48 kHz", "analysed", True), stereo, sr, "opus")
+    write_audio(add("three_seconds.mp3", "only 3 s long: too short to classify", "problem", True, "short"),
+                clip[: 3 * sr], sr, "mp3")
+
+    flac = encoded["flac"]
+    add(os.fsdecode(b"caf\xe9 \xff name.flac"), "file name is not valid UTF-8", "analysed", True, data=flac)
+    add("Ünïcödé 音楽 ♫.flac", "non-ASCII (valid UTF-8) file name", "analysed", True, data=flac)
+    add("line\nbreak.ogg", "a newline inside the file name", "analysed", True, data=encoded["ogg"])
+    locked = add("no_permission.mp3", "mode 000", "problem", False, "permission denied", encoded["mp3"])
+    locked.chmod(0)
+    if _readable(locked):  # root ignores file modes
+        corpus[locked] = BadInput("mode 000, but readable anyway (running as root)", "analysed", True)
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(add("pipe.mp3", "a FIFO named .mp3: opening it would block", "problem", False,
+                      "not a regular file"))
+    add("song.mp3", "an (empty) folder named song.mp3: walk it, do not decode it", "ignored", False,
+        "is a folder").mkdir()
+    add("dangling.mp3", "a symbolic link to a file that does not exist", "problem", False, "file not found"
+        ).symlink_to(folder / "no-such-file.mp3")
+    add("loop", "a folder link to its own parent folder: must not be followed forever", "ignored", False
+        ).symlink_to(".", target_is_directory=True)
+    add("link_loop_a.mp3", "two file links pointing at each other", "problem", False, "link loop"
+        ).symlink_to("link_loop_b.mp3")
+    add("link_loop_b.mp3", "two file links pointing at each other", "problem", False, "link loop"
+        ).symlink_to("link_loop_a.mp3")
+
+    mp3 = encoded["mp3"]
+    add("corrupt_id3.mp3", "valid MP3 behind a corrupt ID3v2 tag", "analysed", True,
+        data=_corrupt_id3(mp3, rng))
+    huge = add("huge_id3.mp3", "valid MP3 behind a 6 MB ID3 tag (embedded picture)", "analysed", True, data=mp3)
+    id3 = ID3()
+    id3.add(APIC(encoding=3, mime="image/jpeg", type=3, desc="cover", data=rng.bytes(6 << 20)))
+    id3.save(huge)
+    numeric = add("numeric_genre.mp3", "ID3 genre stored as '(17)' (Rock)", "analysed", True, data=mp3)
+    id3 = ID3()
+    id3.add(TCON(encoding=3, text=["(17)"]))
+    id3.add(TDRC(encoding=3, text=["1999-05-01"]))
+    id3.save(numeric)
+    add("flac_named.mp3", "valid FLAC named .mp3", "analysed", True, data=flac)
+    add("mp3_named.ogg", "valid MP3 named .ogg", "analysed", True, data=mp3)
+    add("aac_named.flac", "valid M4A (AAC) named .flac", "analysed", True, data=encoded["m4a"])
+    add("ogg_named.wav", "valid Ogg Vorbis named .wav", "analysed", True, data=encoded["ogg"])
+    add("vanishes_during_scan.flac", "valid, but deleted by the test once the scan has listed it", "problem",
+        True, "not found", flac, vanishes=True)
+    _write_video_only(add("video_only.m4a", "an MP4 holding video and no sound", "problem", False,
+                          "no audio stream"))
+    poisoned = clip.copy()
+    poisoned[1000:1100], poisoned[5000], poisoned[9000] = np.nan, np.inf, -np.inf
+    write_audio(add("nan_inf_float.wav", "32-bit float WAV containing NaN and inf samples", "analysed", True),
+                poisoned, sr, "wav", subtype="FLOAT")
+    add("cover.jpg", "not an audio file name (cover art)", "ignored", False, data=rng.bytes(4096))
+    return corpus
+
+
+def _readable(path: Path) -> bool:
+    try:
+        with open(path, "rb") as f:
+            f.read(1)
+        return True
+    except OSError:
+        return False
+
+
+def vanishing(corpus: dict[Path, BadInput]) -> list[Path]:
+    """The entries a scanner test deletes mid-scan."""
+    return [p for p, bad in corpus.items() if bad.vanishes]
