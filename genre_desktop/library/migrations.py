@@ -1,0 +1,174 @@
+"""Numbered schema migrations, tracked by SQLite's PRAGMA user_version.
+
+Each migration runs in its own transaction together with the user_version bump, so a crash
+leaves the file either fully at version N-1 or fully at N. A file whose version is higher than
+the newest migration here was written by a newer Genre Desktop: it is refused and left untouched.
+To change the schema, append a new (version, statements) pair; never edit a released one.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Sequence
+
+log = logging.getLogger(__name__)
+
+
+class LibraryError(Exception):
+    """The library database cannot be used; str(e) says why in plain words."""
+
+
+class SchemaTooNewError(LibraryError):
+    """The file was written by a newer version of the app."""
+
+
+V1_SCHEMA: tuple[str, ...] = (
+    """CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT)""",
+    """CREATE TABLE folders(
+        id INTEGER PRIMARY KEY,
+        path TEXT NOT NULL UNIQUE,
+        added_at REAL NOT NULL)""",
+    """CREATE TABLE tracks(
+        id INTEGER PRIMARY KEY,
+        path TEXT NOT NULL UNIQUE,
+        size INTEGER NOT NULL,
+        mtime_ns INTEGER NOT NULL,
+        fingerprint TEXT,
+        duration REAL,
+        samplerate INTEGER,
+        channels INTEGER,
+        codec TEXT,
+        title TEXT,
+        artist TEXT,
+        album TEXT,
+        year INTEGER,
+        tag_genre TEXT,
+        status TEXT NOT NULL DEFAULT 'ok' CHECK (status IN ('ok', 'missing')),
+        added_at REAL NOT NULL,
+        scanned_at REAL NOT NULL,
+        -- Derived from labels/predictions/tag by repository.refresh_derived(); kept on the row
+        -- so that sorting and filtering 100k tracks is an indexed SQL query.
+        genre TEXT,
+        genre_source TEXT CHECK (genre_source IN ('you', 'model', 'file tag')),
+        confidence REAL)""",
+    """CREATE TABLE windows(
+        track_id INTEGER NOT NULL REFERENCES tracks(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        start_s REAL NOT NULL,
+        end_s REAL NOT NULL,
+        features BLOB NOT NULL,
+        recipe_version TEXT NOT NULL,
+        PRIMARY KEY (track_id, idx))""",
+    """CREATE TABLE predictions(
+        track_id INTEGER PRIMARY KEY REFERENCES tracks(id) ON DELETE CASCADE,
+        model_version TEXT NOT NULL,
+        genre TEXT NOT NULL,
+        confidence REAL NOT NULL,
+        probabilities TEXT NOT NULL,
+        window_probabilities TEXT NOT NULL,
+        predicted_at REAL NOT NULL)""",
+    # Corrections: append-only history. A row is never updated except to re-link track_id
+    # when a track row is re-created for the same content (matched by fingerprint).
+    """CREATE TABLE labels(
+        id INTEGER PRIMARY KEY,
+        track_id INTEGER REFERENCES tracks(id) ON DELETE SET NULL,
+        fingerprint TEXT,
+        path TEXT,
+        genre TEXT,
+        source TEXT NOT NULL DEFAULT 'user',
+        created_at REAL NOT NULL)""",
+    """CREATE TABLE playlists(
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        rules TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL)""",
+    """CREATE TABLE playlist_tracks(
+        playlist_id INTEGER NOT NULL REFERENCES playlists(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        track_id INTEGER NOT NULL REFERENCES tracks(id) ON DELETE CASCADE,
+        PRIMARY KEY (playlist_id, position))""",
+    """CREATE TABLE problems(
+        path TEXT PRIMARY KEY,
+        reason TEXT NOT NULL,
+        size INTEGER,
+        mtime_ns INTEGER,
+        seen_at REAL NOT NULL)""",
+    # Indexes for what the library view sorts and filters on. Views show present files
+    # (status = 'ok'), so status leads: each sort walks its index with no temporary sort.
+    "CREATE INDEX ix_tracks_title ON tracks(status, title COLLATE NOCASE)",
+    "CREATE INDEX ix_tracks_artist ON tracks(status, artist COLLATE NOCASE, album COLLATE NOCASE)",
+    "CREATE INDEX ix_tracks_album ON tracks(status, album COLLATE NOCASE)",
+    "CREATE INDEX ix_tracks_genre ON tracks(status, genre COLLATE NOCASE, title COLLATE NOCASE)",
+    "CREATE INDEX ix_tracks_genre_confidence ON tracks(status, genre COLLATE NOCASE, confidence)",
+    "CREATE INDEX ix_tracks_confidence ON tracks(status, confidence)",
+    "CREATE INDEX ix_tracks_duration ON tracks(status, duration)",
+    "CREATE INDEX ix_tracks_source ON tracks(status, genre_source, confidence)",
+    "CREATE INDEX ix_tracks_tag_genre ON tracks(status, tag_genre COLLATE NOCASE)",
+    "CREATE INDEX ix_tracks_fingerprint ON tracks(fingerprint)",
+    "CREATE INDEX ix_labels_track ON labels(track_id, id)",
+    "CREATE INDEX ix_labels_fingerprint ON labels(fingerprint)",
+    "CREATE INDEX ix_predictions_model ON predictions(model_version)",
+    "CREATE INDEX ix_playlist_tracks_track ON playlist_tracks(track_id)",
+)
+
+# (version, statements). Append only.
+MIGRATIONS: tuple[tuple[int, Sequence[str]], ...] = ((1, V1_SCHEMA),)
+
+
+def latest_version(migrations: Sequence[tuple[int, Sequence[str]]] = MIGRATIONS) -> int:
+    return migrations[-1][0] if migrations else 0
+
+
+def user_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def check_not_newer(conn: sqlite3.Connection, where: str, newest: int) -> int:
+    """Return the file's schema version; raise SchemaTooNewError before anything is written."""
+    try:
+        found = user_version(conn)
+    except sqlite3.DatabaseError as exc:
+        raise LibraryError(f"{where} is not a Genre Desktop library ({exc})") from exc
+    if found > newest:
+        raise SchemaTooNewError(
+            f"{where} was written by a newer version of Genre Desktop (library format {found}; "
+            f"this version understands up to {newest}). It was left unchanged: update Genre "
+            f"Desktop or choose another library file."
+        )
+    return found
+
+
+def migrate(
+    conn: sqlite3.Connection,
+    where: str = "the library",
+    migrations: Sequence[tuple[int, Sequence[str]]] = MIGRATIONS,
+) -> int:
+    """Apply every pending migration, each in its own transaction. Returns the new version.
+
+    The connection must be in autocommit mode (isolation_level=None) so that the explicit
+    BEGIN/COMMIT here are the only transaction boundaries.
+    """
+    newest = latest_version(migrations)
+    current = check_not_newer(conn, where, newest)
+    for version, statements in migrations:
+        if version <= current:
+            continue
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Re-check inside the lock: another process may have migrated meanwhile.
+            if user_version(conn) >= version:
+                conn.execute("ROLLBACK")
+                current = user_version(conn)
+                continue
+            for statement in statements:
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {int(version)}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        log.info("Library %s migrated to format %d", where, version)
+        current = version
+    return current

@@ -1,0 +1,253 @@
+"""Named queries over the library. Sorting, filtering and searching all happen in SQL.
+
+Reads go through LibraryReader on any connection (usually a read connection of the GUI);
+writes are the functions re-exported from writes.py, run through LibraryWriter.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from genre_desktop.core.types import Window, WindowPrediction
+from genre_desktop.library.records import (  # noqa: F401  (public API)
+    SOURCE_MODEL,
+    SOURCE_TAG,
+    SOURCE_USER,
+    UNCERTAIN,
+    LabelEntry,
+    PlaylistInfo,
+    Problem,
+    TrackDetail,
+    TrackRow,
+)
+from genre_desktop.library.writes import (  # noqa: F401  (public API)
+    add_folder,
+    canonical_genre,
+    delete_playlist,
+    effective_threshold,
+    refresh_derived,
+    remove_folder,
+    save_playlist,
+    set_labels,
+    set_threshold,
+)
+
+if TYPE_CHECKING:
+    from genre_desktop.core.playlists import PlaylistCandidate
+
+# Each sort key's ORDER BY terms (the id is appended last, so equal keys keep a stable order).
+# They match the indexes in migrations.py term for term.
+SORT_KEYS: dict[str, tuple[str, ...]] = {
+    "title": ("title COLLATE NOCASE",),
+    "artist": ("artist COLLATE NOCASE", "album COLLATE NOCASE"),
+    "album": ("album COLLATE NOCASE",),
+    "duration": ("duration",),
+    "genre": ("genre COLLATE NOCASE", "title COLLATE NOCASE"),
+    "confidence": ("confidence",),
+    "source": ("genre_source", "confidence"),
+    "tag_genre": ("tag_genre COLLATE NOCASE",),
+}
+
+# Unsure = the model (or the file tag standing in for it) is below the threshold; a user's
+# label is never unsure.
+_UNCERTAIN_SQL = "(genre_source IN ('model', 'file tag') AND confidence < :threshold)"
+
+_ROW_COLUMNS = (
+    "id, path, title, artist, album, duration, genre, genre_source, confidence, tag_genre, "
+    f"status, {_UNCERTAIN_SQL} AS uncertain, year"
+)
+
+
+def _like_pattern(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _to_row(r: sqlite3.Row) -> TrackRow:
+    return TrackRow(
+        id=r["id"], path=r["path"], title=r["title"], artist=r["artist"], album=r["album"],
+        duration=r["duration"], genre=r["genre"], genre_source=r["genre_source"],
+        confidence=r["confidence"], tag_genre=r["tag_genre"], status=r["status"],
+        uncertain=bool(r["uncertain"]), year=r["year"],
+    )
+
+
+class LibraryReader:
+    """Read-only queries. `threshold` decides which rows count as uncertain; None uses the
+    library's stored threshold (the one the derived genre column was computed with)."""
+
+    def __init__(self, conn: sqlite3.Connection, threshold: float | None = None) -> None:
+        self.conn = conn
+        self._threshold = threshold
+
+    @property
+    def threshold(self) -> float:
+        return self._threshold if self._threshold is not None else effective_threshold(self.conn)
+
+    def track_ids(
+        self,
+        *,
+        genre: str | None = None,
+        search: str = "",
+        uncertain_only: bool = False,
+        include_missing: bool = False,
+        sort: str = "title",
+        descending: bool = False,
+    ) -> list[int]:
+        """Ids of the matching tracks in display order. `genre` may be UNCERTAIN ('Uncertain')."""
+        if sort not in SORT_KEYS:
+            raise ValueError(f"unknown sort key {sort!r}; use one of {sorted(SORT_KEYS)}")
+        clauses: list[str] = []
+        params: dict[str, object] = {"threshold": self.threshold}
+        if not include_missing:
+            clauses.append("status = 'ok'")
+        if genre == UNCERTAIN:
+            uncertain_only = True
+        elif genre is not None:
+            clauses.append("genre = :genre COLLATE NOCASE")
+            params["genre"] = genre
+        if uncertain_only:
+            clauses.append(_UNCERTAIN_SQL)
+        for n, term in enumerate(search.split()):
+            key = f"s{n}"
+            params[key] = _like_pattern(term)
+            clauses.append(
+                f"(title LIKE :{key} ESCAPE '\\' OR artist LIKE :{key} ESCAPE '\\' OR "
+                f"album LIKE :{key} ESCAPE '\\' OR genre LIKE :{key} ESCAPE '\\' OR "
+                f"path LIKE :{key} ESCAPE '\\')"
+            )
+        where = " AND ".join(clauses) or "1"
+        direction = "DESC" if descending else "ASC"
+        order = ", ".join(f"{term} {direction}" for term in (*SORT_KEYS[sort], "id"))
+        sql = f"SELECT id FROM tracks WHERE {where} ORDER BY {order}"
+        return [r[0] for r in self.conn.execute(sql, params)]
+
+    def rows(self, ids: Sequence[int]) -> dict[int, TrackRow]:
+        if not ids:
+            return {}
+        sql = f"SELECT {_ROW_COLUMNS} FROM tracks WHERE id IN (SELECT value FROM json_each(:ids))"
+        cursor = self.conn.execute(sql, {"ids": json.dumps(list(ids)), "threshold": self.threshold})
+        return {r["id"]: _to_row(r) for r in cursor}
+
+    def row(self, track_id: int) -> TrackRow | None:
+        return self.rows([track_id]).get(track_id)
+
+    def track_count(self, include_missing: bool = False) -> int:
+        where = "1" if include_missing else "status = 'ok'"
+        return int(self.conn.execute(f"SELECT count(*) FROM tracks WHERE {where}").fetchone()[0])
+
+    def detail(self, track_id: int) -> TrackDetail | None:
+        row = self.row(track_id)
+        if row is None:
+            return None
+        extra = self.conn.execute(
+            "SELECT size, codec, samplerate, channels, fingerprint FROM tracks WHERE id = ?",
+            (track_id,),
+        ).fetchone()
+        pred = self.conn.execute(
+            "SELECT model_version, probabilities, window_probabilities FROM predictions "
+            "WHERE track_id = ?",
+            (track_id,),
+        ).fetchone()
+        probabilities: dict[str, float] = {}
+        windows: list[WindowPrediction] = []
+        if pred is not None:
+            probabilities = json.loads(pred["probabilities"])
+            for w in json.loads(pred["window_probabilities"]):
+                windows.append(WindowPrediction(Window(w["start"], w["end"]), w["genre"], w["probabilities"]))
+        return TrackDetail(
+            row=row, probabilities=probabilities, windows=windows,
+            model_version=None if pred is None else pred["model_version"],
+            labels=self.label_history(track_id), size=extra["size"], codec=extra["codec"],
+            samplerate=extra["samplerate"], channels=extra["channels"],
+            fingerprint=extra["fingerprint"],
+        )
+
+    def label_history(self, track_id: int) -> list[LabelEntry]:
+        cursor = self.conn.execute(
+            "SELECT genre, source, created_at FROM labels WHERE track_id = ? ORDER BY id", (track_id,)
+        )
+        return [LabelEntry(r["genre"], r["source"], r["created_at"]) for r in cursor]
+
+    def genre_counts(self) -> dict[str, int]:
+        """Tracks per effective genre (present files only), plus UNCERTAIN for unsure ones."""
+        counts: dict[str, int] = {}
+        cursor = self.conn.execute(
+            "SELECT min(genre) AS genre, count(*) AS n FROM tracks "
+            "WHERE status = 'ok' AND genre IS NOT NULL GROUP BY genre COLLATE NOCASE ORDER BY 1 COLLATE NOCASE"
+        )
+        for r in cursor:
+            counts[r["genre"]] = int(r["n"])
+        uncertain = self.conn.execute(
+            f"SELECT count(*) FROM tracks WHERE status = 'ok' AND {_UNCERTAIN_SQL}",
+            {"threshold": self.threshold},
+        ).fetchone()[0]
+        counts[UNCERTAIN] = int(uncertain)
+        return counts
+
+    def problems(self) -> list[Problem]:
+        cursor = self.conn.execute("SELECT path, reason, seen_at FROM problems ORDER BY path")
+        return [Problem(r["path"], r["reason"], r["seen_at"]) for r in cursor]
+
+    def folders(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT path FROM folders ORDER BY path")]
+
+    def playlists(self) -> list[PlaylistInfo]:
+        cursor = self.conn.execute(
+            """SELECT p.id, p.name, p.rules,
+                      (SELECT count(*) FROM playlist_tracks AS pt WHERE pt.playlist_id = p.id) AS n
+               FROM playlists AS p ORDER BY p.name COLLATE NOCASE"""
+        )
+        return [PlaylistInfo(r["id"], r["name"], json.loads(r["rules"]), int(r["n"])) for r in cursor]
+
+    def playlist_track_ids(self, playlist_id: int) -> list[int]:
+        cursor = self.conn.execute(
+            "SELECT track_id FROM playlist_tracks WHERE playlist_id = ? ORDER BY position", (playlist_id,)
+        )
+        return [r[0] for r in cursor]
+
+    def playlist_candidates(
+        self, genres: Sequence[str], min_confidence: float = 0.0
+    ) -> list["PlaylistCandidate"]:
+        """Present tracks whose effective genre is one of `genres` (all when empty) and that the
+        user labelled or the model scored at least `min_confidence`. Each candidate's features
+        are the mean of its analysed windows (None if it has none)."""
+        from genre_desktop.core.playlists import PlaylistCandidate
+
+        params: dict[str, object] = {"min": float(min_confidence)}
+        where = ["status = 'ok'", "genre IS NOT NULL", "(confidence IS NULL OR confidence >= :min)"]
+        if genres:
+            where.append("lower(genre) IN (SELECT lower(value) FROM json_each(:genres))")
+            params["genres"] = json.dumps([g.strip() for g in genres])
+        cursor = self.conn.execute(
+            f"""SELECT id, path, title, artist, album, duration, genre, confidence FROM tracks
+                WHERE {' AND '.join(where)} ORDER BY id""",
+            params,
+        )
+        rows = cursor.fetchall()
+        features = self._mean_features([r["id"] for r in rows])
+        return [
+            PlaylistCandidate(
+                track_id=r["id"], path=r["path"], title=r["title"], artist=r["artist"],
+                album=r["album"], duration=r["duration"], genre=r["genre"],
+                confidence=r["confidence"], features=features.get(r["id"]),
+            )
+            for r in rows
+        ]
+
+    def _mean_features(self, ids: Sequence[int]) -> dict[int, np.ndarray]:
+        sums: dict[int, tuple[np.ndarray, int]] = {}
+        cursor = self.conn.execute(
+            "SELECT track_id, features FROM windows WHERE track_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(ids)),),
+        )
+        for track_id, blob in cursor:
+            vec = np.frombuffer(blob, dtype=np.float64)
+            total, n = sums.get(track_id, (np.zeros_like(vec), 0))
+            sums[track_id] = (total + vec, n + 1)
+        return {tid: total / n for tid, (total, n) in sums.items()}

@@ -1,0 +1,244 @@
+"""Write functions, each `fn(conn, ...)`, meant to run through LibraryWriter (one transaction).
+
+`refresh_derived` is the single place that computes a track's effective genre, its source and
+its confidence from labels, predictions and the file tag; every write that touches one of those
+calls it for the tracks concerned.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+import time
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from genre_desktop.library.db import path_param
+
+DEFAULT_THRESHOLD = 0.5
+META_THRESHOLD = "threshold"  # the user's choice; absent = follow the model's recommendation
+META_MODEL_THRESHOLD = "model_threshold"
+META_MODEL_GENRES = "model_genres"
+META_MODEL_VERSION = "model_version"
+
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+# --- meta -----------------------------------------------------------------------------------
+
+def get_meta(conn: sqlite3.Connection, key: str, default: str | None = None) -> str | None:
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return default if row is None else row[0]
+
+
+def set_meta(conn: sqlite3.Connection, key: str, value: str | None) -> None:
+    if value is None:
+        conn.execute("DELETE FROM meta WHERE key = ?", (key,))
+    else:
+        conn.execute(
+            "INSERT INTO meta(key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+
+def effective_threshold(conn: sqlite3.Connection) -> float:
+    """The user's threshold if set, else the model card's recommendation, else 0.5."""
+    for key in (META_THRESHOLD, META_MODEL_THRESHOLD):
+        value = get_meta(conn, key)
+        if value is not None:
+            return float(value)
+    return DEFAULT_THRESHOLD
+
+
+def model_genres(conn: sqlite3.Connection) -> list[str]:
+    return json.loads(get_meta(conn, META_MODEL_GENRES) or "[]")
+
+
+def canonical_genre(name: str | None, known: Sequence[str]) -> str | None:
+    """Trim a typed or tagged genre; spell it like the model does when it is one of its genres
+    ('Hip-Hop' -> 'hiphop'). Anything else (a custom genre) is kept as typed."""
+    if name is None:
+        return None
+    text = " ".join(name.split())
+    if not text:
+        return None
+    key = _NOT_ALNUM.sub("", text.lower())
+    for genre in known:
+        if _NOT_ALNUM.sub("", genre.lower()) == key:
+            return genre
+    return text
+
+
+# --- derived columns ------------------------------------------------------------------------
+
+# The tag counts when it names a model genre in another spelling or a genre of its own.
+_TAG_KEY = "lower(replace(replace(replace(replace(trim(tr.tag_genre), '-', ''), ' ', ''), '_', ''), '/', ''))"
+
+_REFRESH_SQL = f"""
+UPDATE tracks AS t SET
+  genre = CASE WHEN x.label IS NOT NULL THEN x.label
+               WHEN x.pgenre IS NOT NULL AND x.pconf >= :threshold THEN x.pgenre
+               WHEN x.tag IS NOT NULL THEN x.tag
+               ELSE x.pgenre END,
+  genre_source = CASE WHEN x.label IS NOT NULL THEN 'you'
+               WHEN x.pgenre IS NOT NULL AND x.pconf >= :threshold THEN 'model'
+               WHEN x.tag IS NOT NULL THEN 'file tag'
+               WHEN x.pgenre IS NOT NULL THEN 'model'
+               ELSE NULL END,
+  confidence = CASE WHEN x.label IS NOT NULL THEN NULL ELSE x.pconf END
+FROM (
+  SELECT tr.id AS id,
+         (SELECT l.genre FROM labels AS l WHERE l.track_id = tr.id ORDER BY l.id DESC LIMIT 1) AS label,
+         p.genre AS pgenre, p.confidence AS pconf,
+         COALESCE(
+           (SELECT g.value FROM json_each(:genres) AS g
+             WHERE lower(replace(replace(g.value, '-', ''), ' ', '')) = {_TAG_KEY}),
+           NULLIF(trim(tr.tag_genre), '')) AS tag
+  FROM tracks AS tr LEFT JOIN predictions AS p ON p.track_id = tr.id
+  WHERE {{where}}
+) AS x
+WHERE t.id = x.id
+"""
+
+
+def refresh_derived(conn: sqlite3.Connection, track_ids: Iterable[int] | None = None) -> None:
+    """Recompute genre, genre_source and confidence of these tracks (all when None)."""
+    params: dict[str, Any] = {
+        "threshold": effective_threshold(conn),
+        "genres": json.dumps(model_genres(conn)),
+    }
+    if track_ids is None:
+        where = "1"
+    else:
+        ids = list(track_ids)
+        if not ids:
+            return
+        where = "tr.id IN (SELECT value FROM json_each(:ids))"
+        params["ids"] = json.dumps(ids)
+    conn.execute(_REFRESH_SQL.format(where=where), params)
+
+
+def set_threshold(conn: sqlite3.Connection, threshold: float | None) -> None:
+    """The user's uncertainty threshold (None: follow the model's). Recomputes every track."""
+    old = effective_threshold(conn)
+    set_meta(conn, META_THRESHOLD, None if threshold is None else repr(float(threshold)))
+    if effective_threshold(conn) != old:
+        refresh_derived(conn)
+
+
+def set_model_info(
+    conn: sqlite3.Connection, version: str, genres: Sequence[str], recommended_threshold: float
+) -> None:
+    """Remember what the current model knows; recompute everything when that changed."""
+    before = (get_meta(conn, META_MODEL_VERSION), model_genres(conn), effective_threshold(conn))
+    set_meta(conn, META_MODEL_VERSION, version)
+    set_meta(conn, META_MODEL_GENRES, json.dumps(list(genres)))
+    set_meta(conn, META_MODEL_THRESHOLD, repr(float(recommended_threshold)))
+    if (get_meta(conn, META_MODEL_VERSION), model_genres(conn), effective_threshold(conn)) != before:
+        refresh_derived(conn)
+
+
+# --- corrections ----------------------------------------------------------------------------
+
+def current_labels(conn: sqlite3.Connection, track_ids: Sequence[int]) -> dict[int, str | None]:
+    """The latest user label of each track (None: never labelled, or the label was cleared)."""
+    rows = conn.execute(
+        """SELECT t.value AS id,
+                  (SELECT l.genre FROM labels AS l WHERE l.track_id = t.value
+                    ORDER BY l.id DESC LIMIT 1) AS genre
+           FROM json_each(?) AS t""",
+        (json.dumps(list(track_ids)),),
+    ).fetchall()
+    return {int(r[0]): r[1] for r in rows}
+
+
+def set_labels(
+    conn: sqlite3.Connection, track_ids: Sequence[int], genre: str | None
+) -> dict[int, str | None]:
+    """Label tracks with a genre (any name; None clears the correction).
+
+    Appends to the label history, never rewrites it. Returns each track's previous label so
+    the caller can undo by calling set_labels again with those values.
+    """
+    genre = canonical_genre(genre, model_genres(conn))
+    previous = current_labels(conn, track_ids)
+    now = time.time()
+    # Only real changes are recorded (clearing only matters where a label is in force).
+    changed = [tid for tid, old in previous.items() if old != genre]
+    conn.executemany(
+        """INSERT INTO labels(track_id, fingerprint, path, genre, source, created_at)
+           SELECT id, fingerprint, path, ?, 'user', ? FROM tracks WHERE id = ?""",
+        [(genre, now, tid) for tid in changed],
+    )
+    refresh_derived(conn, changed)
+    return previous
+
+
+# --- folders and playlists ------------------------------------------------------------------
+
+def folder_bounds(folder: str) -> tuple[bytes, bytes]:
+    """[low, high) path range of everything inside `folder`, for an indexed range query."""
+    root = path_param(os.path.abspath(folder)).rstrip(os.sep.encode()) + os.sep.encode()
+    return root, root[:-1] + bytes([root[-1] + 1])
+
+
+def add_folder(conn: sqlite3.Connection, path: str) -> None:
+    conn.execute(
+        "INSERT OR IGNORE INTO folders(path, added_at) VALUES (CAST(? AS TEXT), ?)",
+        (path_param(os.path.abspath(path)), time.time()),
+    )
+
+
+def remove_folder(conn: sqlite3.Connection, path: str) -> int:
+    """Forget a folder and the tracks only it covered. Returns how many tracks were dropped.
+
+    Labels are kept (their track link becomes NULL) and re-attach by fingerprint if the same
+    file is added again later.
+    """
+    folder = os.path.abspath(path)
+    conn.execute("DELETE FROM folders WHERE path = CAST(? AS TEXT)", (path_param(folder),))
+    others = [row[0] for row in conn.execute("SELECT path FROM folders")]
+    low, high = folder_bounds(folder)
+    ids = [
+        row[0] for row in conn.execute(
+            "SELECT id, path FROM tracks WHERE path >= CAST(? AS TEXT) AND path < CAST(? AS TEXT)",
+            (low, high),
+        )
+        if not any(_inside(row[1], other) for other in others)
+    ]
+    conn.execute("DELETE FROM tracks WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(ids),))
+    conn.execute(
+        "DELETE FROM problems WHERE path >= CAST(? AS TEXT) AND path < CAST(? AS TEXT)", (low, high)
+    )
+    return len(ids)
+
+
+def _inside(path: str, folder: str) -> bool:
+    root = folder.rstrip(os.sep) + os.sep
+    return path.startswith(root)
+
+
+def save_playlist(
+    conn: sqlite3.Connection, name: str, rules: dict[str, Any], track_ids: Sequence[int]
+) -> int:
+    """Create or replace the playlist called `name`; returns its id."""
+    now = time.time()
+    pid = conn.execute(
+        """INSERT INTO playlists(name, rules, created_at, updated_at) VALUES (?, ?, ?, ?)
+           ON CONFLICT(name) DO UPDATE SET rules = excluded.rules, updated_at = excluded.updated_at
+           RETURNING id""",
+        (name, json.dumps(rules, default=str), now, now),
+    ).fetchone()[0]
+    conn.execute("DELETE FROM playlist_tracks WHERE playlist_id = ?", (pid,))
+    conn.executemany(
+        "INSERT INTO playlist_tracks(playlist_id, position, track_id) VALUES (?, ?, ?)",
+        [(pid, pos, tid) for pos, tid in enumerate(track_ids)],
+    )
+    return int(pid)
+
+
+def delete_playlist(conn: sqlite3.Connection, playlist_id: int) -> None:
+    conn.execute("DELETE FROM playlists WHERE id = ?", (playlist_id,))
