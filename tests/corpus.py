@@ -125,6 +125,23 @@ def _pyav_encode(path: Path, y: np.ndarray, sr: int, codec: str, faststart: bool
             out.mux(packet)
 
 
+def _write_mp3_without_header(path: Path, y: np.ndarray, sr: int) -> None:
+    """VBR MP3 with no Xing/Info header, as old encoders made: its length can only be estimated."""
+    pcm = np.clip(y * 32768, -32768, 32767).astype(np.int16)
+    with av.open(str(path), "w", format="mp3", options={"write_xing": "0"}) as out:
+        stream = out.add_stream("libmp3lame", rate=sr, layout="mono")
+        stream.codec_context.qscale = 4
+        stream.codec_context.flags |= 2  # AV_CODEC_FLAG_QSCALE: variable bitrate
+        for i in range(0, len(pcm), 4096):
+            frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(pcm[i:i + 4096].reshape(1, -1)),
+                                               format="s16", layout="mono")
+            frame.sample_rate, frame.pts, frame.time_base = sr, i, Fraction(1, sr)
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
+
+
 def _write_video_only(path: Path) -> None:
     """A real MP4 container with one second of tiny video and no sound."""
     with av.open(str(path), "w", format="mp4") as out:
@@ -333,6 +350,8 @@ def make_bad_inputs(folder: Path) -> dict[Path, BadInput]:
     id3.add(TCON(encoding=3, text=["(17)"]))
     id3.add(TDRC(encoding=3, text=["1999-05-01"]))
     id3.save(numeric)
+    _write_mp3_without_header(add("vbr_no_xing_header.mp3", "VBR MP3 without a Xing/Info header", "analysed",
+                                  True), clip, sr)
     add("flac_named.mp3", "valid FLAC named .mp3", "analysed", True, data=flac)
     add("mp3_named.ogg", "valid MP3 named .ogg", "analysed", True, data=mp3)
     add("aac_named.flac", "valid M4A (AAC) named .flac", "analysed", True, data=encoded["m4a"])

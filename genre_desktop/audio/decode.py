@@ -44,6 +44,9 @@ _TRUNCATION_SLACK_FRACTION = 0.02
 # After an FFmpeg seek, decode this much before the target: MP3's bit reservoir and AAC's overlap need it.
 _PREROLL_SECONDS = 0.5
 _CHUNK_FRAMES = 1 << 16
+_SNDFILE_MAGIC = (b"RIFF", b"RIFX", b"RF64", b"fLaC", b"OggS", b"FORM", b".snd", b"caff")
+# WavPack, ASF/WMA, Matroska/WebM, Monkey's Audio, TTA, Musepack, DSF, AMR
+_FFMPEG_MAGIC = (b"wvpk", b"\x30\x26\xb2\x75", b"\x1a\x45\xdf\xa3", b"MAC ", b"TTA1", b"MPCK", b"DSD ", b"#!AM")
 _INT_SCALE = {"u8": 128.0, "s16": 32768.0, "s32": 2.0**31, "s64": 2.0**63}
 
 
@@ -67,20 +70,17 @@ class AudioInfo:
 
 def _sniff(head: bytes) -> str | None:
     """'sndfile' for formats libsndfile reads, 'ffmpeg' for other audio, 'text'/'html', or None."""
-    if head.startswith(b"ID3") and len(head) >= 10:  # ID3v2 may precede MP3 and (rarely) FLAC
-        size = (head[6] << 21) | (head[7] << 14) | (head[8] << 7) | head[9]
-        inner = head[10 + size:]
-        return "ffmpeg" if inner[4:8] == b"ftyp" else "sndfile"
-    if head[:4] in (b"RIFF", b"RIFX", b"RF64", b"fLaC", b"OggS", b"FORM", b".snd", b"caff") or head[:4] == b"wvpk":
-        return "sndfile" if head[:4] != b"wvpk" else "ffmpeg"
-    if head[4:8] == b"ftyp" or head[:4] in (b"\x30\x26\xb2\x75", b"\x1a\x45\xdf\xa3", b"MAC ", b"TTA1", b"MPCK",
-                                           b"DSD ", b"#!AM") or head[:2] == b"\x0b\x77":
+    if head[:4] in _SNDFILE_MAGIC:
+        return "sndfile"
+    if head[4:8] == b"ftyp" or head[:4] in _FFMPEG_MAGIC or head[:2] == b"\x0b\x77":  # MP4 family, ..., AC-3
         return "ffmpeg"
     if len(head) >= 4 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0:  # MPEG audio or ADTS AAC frame sync
         if not head[1] & 0x06:
             return "ffmpeg"  # layer bits 00: ADTS
         if head[2] >> 4 != 15 and (head[2] >> 2) & 3 != 3:  # valid bitrate and sample-rate indices
-            return "sndfile"
+            # Without a Xing/Info/VBRI header libsndfile guesses the length and never reads past its
+            # guess (a VBR file can lose a fifth of its audio); FFmpeg decodes to the real end.
+            return "sndfile" if any(t in head[:2048] for t in (b"Xing", b"Info", b"VBRI")) else "ffmpeg"
     sample = head[:2048].lstrip()
     if sample[:1] == b"<" and b"<html" in sample.lower() or sample.lower().startswith(b"<!doctype html"):
         return "html"
@@ -240,8 +240,12 @@ def _open_source(path) -> _SoundfileSource | _PyAVSource:
     fh = _open_regular(path)
     try:
         head = fh.read(65536)
-        fh.seek(0)
         kind = _sniff(head)
+        if head.startswith(b"ID3") and len(head) >= 10:  # judge what follows the tag; it may be megabytes
+            size = (head[6] << 21) | (head[7] << 14) | (head[8] << 7) | head[9]
+            fh.seek(10 + size + (10 if head[5] & 0x10 else 0))
+            kind = _sniff(fh.read(65536))
+            kind = "sndfile" if kind in (None, "text") else kind
         if kind in ("text", "html"):
             raise DecodeError(f"not an audio file (it looks like {'a web page' if kind == 'html' else 'text'})")
         order = (_SoundfileSource, _PyAVSource) if kind in ("sndfile", None) else (_PyAVSource, _SoundfileSource)

@@ -123,4 +123,4 @@ def _genre(text: str | None) -> str | None:
         if rest:
             return rest  # "(17)Rock": the refinement is the readable part
         return ID3_GENRES[number] if number < len(ID3_GENRES) else None
-    return text
+    return None if text.lower() == "unknown" else text  # mutagen's name for out-of-range ID3 numbers
