@@ -1,0 +1,1 @@
+"""Item delegates that paint from raw values (object roles), never from display text."""

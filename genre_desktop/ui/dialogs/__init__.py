@@ -1,0 +1,1 @@
+"""Dialogs: set genre, playlists, about the model, settings, about."""

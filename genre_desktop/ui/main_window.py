@@ -1,0 +1,243 @@
+"""The main window: layout and wiring only. Behaviour lives in the controllers, panels and dialogs."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import (
+    QDockWidget, QLabel, QMainWindow, QSplitter, QStackedWidget, QTabWidget, QVBoxLayout, QWidget,
+)
+
+from genre_desktop.ui.actions import build_menus, build_toolbar, create_actions
+from genre_desktop.ui.context import AppContext
+from genre_desktop.ui.itemmodels.track_table_model import TrackTableModel, query_ids
+from genre_desktop.ui.label_controller import LabelController
+from genre_desktop.ui.library_refresher import LibraryRefresher, LibrarySummary
+from genre_desktop.ui.panels.detail_panel import DetailPanel
+from genre_desktop.ui.panels.empty_state import EmptyStatePanel
+from genre_desktop.ui.panels.library_panel import LibraryPanel
+from genre_desktop.ui.panels.overview_panel import OverviewPanel
+from genre_desktop.ui.panels.player_bar import PlayerBar
+from genre_desktop.ui.panels.problems_panel import ProblemsPanel
+from genre_desktop.ui.panels.scan_progress import ScanProgressWidget
+from genre_desktop.ui.panels.sidebar import Sidebar, SidebarEntry
+from genre_desktop.ui.scan_controller import ScanController
+from genre_desktop.ui.window_commands import WindowCommands
+
+log = logging.getLogger(__name__)
+
+LIBRARY_TAB, OVERVIEW_TAB, PROBLEMS_TAB = range(3)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, context: AppContext) -> None:
+        super().__init__()
+        self.context = context
+        self.setWindowTitle("Genre Desktop")
+        self.setObjectName("mainWindow")
+        self.setAcceptDrops(True)
+        self.resize(1280, 800)
+        self.ui_state = QSettings(str(context.paths.config / "window.ini"), QSettings.Format.IniFormat)
+
+        # -- parts ---------------------------------------------------------------------------
+        self.model = TrackTableModel(context.library.reader, self)
+        self.model.set_loader(lambda query, done: context.library.read_in_background(
+            lambda reader: query_ids(reader, query), name="filter tracks", on_result=done))
+        self.sidebar = Sidebar()
+        self.library_panel = LibraryPanel(self.model)
+        self.overview = OverviewPanel()
+        self.problems = ProblemsPanel()
+        self.empty_state = EmptyStatePanel()
+        self.detail = DetailPanel()
+        self.detail.set_genres(context.genres)
+        self.player = PlayerBar(context.playback)
+        self.scan_progress = ScanProgressWidget()
+        self.refresher = LibraryRefresher(context.library, self.model, self)
+        self.labels = LabelController(context.library, self.library_panel.selected_ids,
+                                      self.genre_choices, self)
+        self.scans = ScanController(context, self.scan_progress, self)
+        self.actions = create_actions(self, self.labels.undo_stack, context.genres)
+        self.commands = WindowCommands(self)
+
+        # -- layout --------------------------------------------------------------------------
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.library_panel, "Library")
+        self.tabs.addTab(self.overview, "Overview")
+        self.tabs.addTab(self.problems, "Problems")
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.empty_state)
+        self.stack.addWidget(self.tabs)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.sidebar)
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([220, 1000])
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.splitter, 1)
+        column.addWidget(self.player)
+        self.setCentralWidget(central)
+        self.detail_dock = QDockWidget("Track", self)
+        self.detail_dock.setObjectName("detailDock")
+        self.detail_dock.setWidget(self.detail)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.detail_dock)
+        build_menus(self, self.actions)
+        self.toolbar = build_toolbar(self, self.actions)
+        self.count_label = QLabel("")
+        self.statusBar().addPermanentWidget(self.scan_progress)
+        self.statusBar().addPermanentWidget(self.count_label)
+
+        self._wire()
+        self._restore_state()
+        self.refresher.everything_changed()
+        self.scans.watch_folders()
+        context.playback.check_available()
+
+    # -- wiring ------------------------------------------------------------------------------
+    def _wire(self) -> None:
+        a, c, lib = self.actions, self.commands, self.context.library
+        a.add_folder.triggered.connect(self.scans.ask_folder)
+        a.rescan.triggered.connect(self.scans.rescan)
+        a.cancel_scan.triggered.connect(self.scans.cancel)
+        a.settings.triggered.connect(c.open_settings)
+        a.quit.triggered.connect(self.close)
+        a.set_genre.triggered.connect(self.labels.ask_genre)
+        a.clear_genre.triggered.connect(self.labels.clear_genre)
+        for action in a.genre_actions:
+            action.triggered.connect(lambda _=False, g=action.text(): self.labels.set_genre(g))
+        a.find.triggered.connect(self.library_panel.focus_search)
+        a.show_library.triggered.connect(lambda: self.show_tab(LIBRARY_TAB))
+        a.show_overview.triggered.connect(lambda: self.show_tab(OVERVIEW_TAB))
+        a.show_problems.triggered.connect(lambda: self.show_tab(PROBLEMS_TAB))
+        a.toggle_detail.toggled.connect(self.detail_dock.setVisible)
+        self.detail_dock.visibilityChanged.connect(
+            lambda visible: self.isVisible() and a.toggle_detail.setChecked(visible))
+        a.play_pause.triggered.connect(self.player.toggle)
+        a.stop.triggered.connect(self.player.stop)
+        a.play_decisive.triggered.connect(c.play_decisive)
+        a.seek_back.triggered.connect(lambda: self.player.seek_by(-5))
+        a.seek_forward.triggered.connect(lambda: self.player.seek_by(5))
+        a.new_playlist.triggered.connect(c.open_playlist_dialog)
+        a.about_model.triggered.connect(c.open_model_card)
+        a.about_app.triggered.connect(c.open_about)
+        a.open_logs.triggered.connect(c.open_log_folder)
+
+        self.empty_state.addFolderRequested.connect(self.scans.ask_folder)
+        self.sidebar.entryChosen.connect(self.apply_sidebar_entry)
+        self.sidebar.playlistContextRequested.connect(c.playlist_menu)
+        self.library_panel.currentTrackChanged.connect(self.show_track)
+        self.library_panel.contextMenuRequested.connect(c.track_menu)
+        self.library_panel.activated.connect(c.play_track)
+        self.detail.genreChosen.connect(lambda genre: self.labels.set_genre(genre))
+        self.detail.otherGenreRequested.connect(self.labels.ask_genre)
+        self.detail.playDecisiveRequested.connect(c.play_decisive)
+        self.detail.playFromRequested.connect(c.play_current_from)
+        self.player.playRequested.connect(c.play_selected)
+        self.context.playback.positionChanged.connect(c.follow_position)
+
+        self.scans.tracksArrived.connect(self.refresher.tracks_changed)
+        self.scans.scanFinished.connect(lambda _report: self.refresher.everything_changed())
+        self.scans.statusMessage.connect(self.statusBar().showMessage)
+        self.context.scanning.runningChanged.connect(a.cancel_scan.setEnabled)
+        lib.tracksChanged.connect(self.refresher.tracks_changed)
+        lib.libraryChanged.connect(self.refresher.everything_changed)
+        lib.playlistsChanged.connect(self.refresher.summary_changed)
+        lib.writeFailed.connect(lambda message: self.statusBar().showMessage(message, 10000))
+        self.refresher.summaryUpdated.connect(self.show_summary)
+        self.refresher.tableUpdated.connect(self._on_rows_changed)
+        for signal in (self.model.modelReset, self.model.rowsInserted, self.model.rowsRemoved):
+            signal.connect(self._update_status)
+
+    # -- reactions ---------------------------------------------------------------------------
+    def genre_choices(self) -> list[str]:
+        custom = [g for g in self.refresher.summary.counts if g not in self.context.genres]
+        return list(self.context.genres) + sorted(custom)
+
+    def apply_sidebar_entry(self, entry: SidebarEntry) -> None:
+        if entry.kind == "problems":
+            self.show_tab(PROBLEMS_TAB)
+            return
+        base = dict(genre=None, uncertain_only=False, playlist=None)
+        if entry.kind == "uncertain":
+            base["uncertain_only"] = True
+        elif entry.kind == "genre":
+            base["genre"] = entry.value
+        elif entry.kind == "playlist":
+            base["playlist"] = entry.value
+        self.model.set_query(**base)
+        self.show_tab(LIBRARY_TAB)
+
+    def show_tab(self, index: int) -> None:
+        if self.stack.currentWidget() is self.tabs or index != LIBRARY_TAB:
+            self.stack.setCurrentWidget(self.tabs)
+        self.tabs.setCurrentIndex(index)
+
+    def show_summary(self, summary: LibrarySummary) -> None:
+        self.sidebar.set_library(summary.total, summary.counts, summary.uncertain, self.context.genres)
+        self.sidebar.set_playlists([(p.id, p.name, p.track_count) for p in summary.playlists])
+        self.sidebar.set_problem_count(len(summary.problems))
+        self.overview.set_counts(summary.counts, summary.uncertain)
+        self.problems.set_problems(summary.problems)
+        self.tabs.setTabText(PROBLEMS_TAB, f"Problems ({len(summary.problems)})" if summary.problems else "Problems")
+        self.detail.set_genres(self.genre_choices())
+        empty = summary.total == 0 and not summary.problems and not self.context.scanning.is_running
+        self.stack.setCurrentWidget(self.empty_state if empty else self.tabs)
+        self._update_status()
+
+    def show_track(self, track_id: int | None) -> None:
+        detail = self.context.library.reader.detail(track_id) if track_id is not None else None
+        self.detail.show_detail(detail, self.context.library.reader.threshold)
+
+    def _on_rows_changed(self, ids: list[int]) -> None:
+        current = self.library_panel.current_id()
+        if current is not None and current in set(ids):
+            self.show_track(current)
+
+    def _update_status(self, *_args) -> None:
+        shown, total = self.model.rowCount(), self.refresher.summary.total
+        text = f"{total:,} tracks" if shown == total else f"{shown:,} of {total:,} tracks"
+        self.count_label.setText(text)
+
+    # -- drag and drop -----------------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        if any(url.isLocalFile() for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.scans.add_paths(paths)
+
+    # -- state -------------------------------------------------------------------------------
+    def _restore_state(self) -> None:
+        geometry = self.ui_state.value("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = self.ui_state.value("state")
+        if state is not None:
+            self.restoreState(state)
+        header = self.ui_state.value("tableHeader")
+        if header is not None:
+            self.library_panel.table.horizontalHeader().restoreState(header)
+        splitter = self.ui_state.value("splitter")
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+        self.actions.toggle_detail.setChecked(not self.detail_dock.isHidden())
+
+    def save_state(self) -> None:
+        self.ui_state.setValue("geometry", self.saveGeometry())
+        self.ui_state.setValue("state", self.saveState())
+        self.ui_state.setValue("tableHeader", self.library_panel.table.horizontalHeader().saveState())
+        self.ui_state.setValue("splitter", self.splitter.saveState())
+        self.ui_state.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.save_state()
+        self.context.scanning.cancel()
+        super().closeEvent(event)

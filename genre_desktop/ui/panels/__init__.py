@@ -1,0 +1,1 @@
+"""Parts of the main window: sidebar, library table, detail panel, player bar, problems."""

@@ -1,0 +1,164 @@
+"""What the window's commands do: open dialogs, preview tracks, context menus."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QUrl
+from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtWidgets import QMenu, QMessageBox
+
+from genre_desktop.ui.dialogs.about_dialog import show_about
+from genre_desktop.ui.dialogs.model_card_dialog import ModelCardDialog
+from genre_desktop.ui.dialogs.playlist_dialog import PlaylistDialog
+from genre_desktop.ui.dialogs.settings_dialog import SettingsDialog
+from genre_desktop.ui.panels.detail_panel import decisive_window
+
+if TYPE_CHECKING:
+    from genre_desktop.ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+
+class WindowCommands(QObject):
+    def __init__(self, window: "MainWindow") -> None:
+        super().__init__(window)
+        self.w = window
+        self.playlist_dialog: PlaylistDialog | None = None
+        self._playing_id: int | None = None
+
+    @property
+    def context(self):
+        return self.w.context
+
+    # -- dialogs --------------------------------------------------------------------------------
+    def open_playlist_dialog(self) -> PlaylistDialog:
+        entry = self.w.sidebar.current_entry
+        preselect = [entry.value] if entry.kind == "genre" else []
+        dialog = PlaylistDialog(self.context.library, self.w.refresher.summary.counts, self.context.genres,
+                                self.w, preselect=preselect,
+                                export_dir=str(self.w.ui_state.value("exportDir", "") or ""))
+        dialog.finished.connect(lambda _r: self.w.ui_state.setValue("exportDir", dialog.export_dir))
+        self.playlist_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def model_card_dialog(self) -> ModelCardDialog:
+        return ModelCardDialog(self.context.model, self.context.library.reader.threshold, self.w)
+
+    def open_model_card(self) -> None:
+        self.model_card_dialog().open()
+
+    def open_about(self) -> None:
+        paths = self.context.paths
+        show_about(self.w, self.context.model.version,
+                   f"Library: {self.context.db_path}<br>Settings: {paths.settings_file}<br>Logs: {paths.logs}")
+
+    def open_log_folder(self) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.context.paths.logs)))
+
+    def open_settings(self) -> SettingsDialog:
+        dialog = SettingsDialog(self.context.settings, self.context.model.recommended_threshold, self.w)
+        dialog.accepted.connect(lambda: self.apply_settings(dialog.result_settings()))
+        dialog.open()
+        return dialog
+
+    def apply_settings(self, new) -> None:
+        old = self.context.settings
+        added = [f for f in new.music_folders if f not in old.music_folders]
+        removed = [f for f in old.music_folders if f not in new.music_folders]
+        threshold_changed = new.uncertainty_threshold != old.uncertainty_threshold
+        for name, value in vars(new).items():
+            setattr(old, name, value)  # one Settings object is shared app-wide
+        self.context.save_settings()
+        library = self.context.library
+        for folder in removed:
+            library.remove_folder(folder)
+        if threshold_changed:
+            library.set_threshold(new.uncertainty_threshold)
+        if added:
+            self.w.scans.add_paths(added)
+        self.w.scans.watch_folders()
+
+    # -- preview --------------------------------------------------------------------------------
+    def play_track(self, track_id: int, start: float | None = None) -> None:
+        row = self.context.library.reader.row(track_id)
+        if row is None:
+            return
+        self._playing_id = track_id
+        self.w.player.play(row.path, start)
+
+    def play_selected(self) -> None:
+        track_id = self.w.library_panel.current_id()
+        if track_id is None:
+            ids = self.w.library_panel.selected_ids()
+            track_id = ids[0] if ids else None
+        if track_id is not None:
+            self.play_track(track_id)
+
+    def play_decisive(self) -> None:
+        """Start at the analysed window that counted most for the track's genre."""
+        track_id = self.w.library_panel.current_id()
+        if track_id is None:
+            return
+        detail = self.context.library.reader.detail(track_id)
+        index = decisive_window(detail) if detail is not None else None
+        if index is None:
+            self.w.statusBar().showMessage("This track has no analysed windows yet.", 4000)
+            return
+        self.play_track(track_id, detail.windows[index].window.start)
+
+    def play_current_from(self, seconds: float) -> None:
+        track_id = self.w.library_panel.current_id()
+        if track_id is not None:
+            self.play_track(track_id, seconds)
+
+    def follow_position(self, seconds: float) -> None:
+        detail = self.w.detail.detail
+        playing = detail is not None and detail.row.id == self._playing_id
+        self.w.detail.set_position(seconds if playing else None)
+
+    # -- context menus --------------------------------------------------------------------------
+    def track_menu(self, global_pos) -> QMenu | None:
+        ids = self.w.library_panel.selected_ids()
+        if not ids:
+            return None
+        a = self.w.actions
+        menu = QMenu(self.w)
+        genre_menu = menu.addMenu(f"Set genre ({len(ids)} track{'s' if len(ids) > 1 else ''})")
+        genre_menu.addActions(a.genre_actions)
+        custom = [g for g in self.w.genre_choices() if g not in self.context.genres]
+        if custom:
+            genre_menu.addSeparator()
+            for genre in custom:
+                genre_menu.addAction(genre, lambda g=genre: self.w.labels.set_genre(g))
+        genre_menu.addSeparator()
+        genre_menu.addAction(a.set_genre)
+        menu.addAction(a.clear_genre)
+        menu.addSeparator()
+        menu.addAction(a.play_pause)
+        menu.addAction(a.play_decisive)
+        menu.addSeparator()
+        row = self.context.library.reader.row(ids[0])
+        if row is not None:
+            menu.addAction("Show in folder", lambda: QDesktopServices.openUrl(
+                QUrl.fromLocalFile(str(Path(row.path).parent))))
+            menu.addAction("Copy path", lambda: QGuiApplication.clipboard().setText(
+                os.linesep.join(r.path for r in self.context.library.reader.rows(ids).values())))
+        if global_pos is not None:
+            menu.popup(global_pos)
+        return menu
+
+    def playlist_menu(self, playlist_id: int, global_pos) -> None:
+        menu = QMenu(self.w)
+        menu.addAction("Delete playlist", lambda: self.delete_playlist(playlist_id))
+        menu.popup(global_pos)
+
+    def delete_playlist(self, playlist_id: int) -> None:
+        answer = QMessageBox.question(self.w, "Delete playlist",
+                                      "Delete this playlist? The tracks stay in your library.")
+        if answer == QMessageBox.StandardButton.Yes:
+            self.context.library.delete_playlist(playlist_id)
