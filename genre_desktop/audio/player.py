@@ -86,8 +86,8 @@ class Player:
         self._state: PlayerState = "stopped"
         self._finished = False
         self._volume = 1.0
-        # Shared with the callback. Only the callback writes _cursor and _seek_applied; other
-        # threads ask for a seek by replacing _seek_request (one atomic attribute store).
+        # Shared with the callback. While a stream runs only the callback writes _cursor and
+        # _seek_applied; other threads ask for a seek by replacing _seek_request (one store).
         self._playing = False
         self._cursor = 0
         self._seek_request: tuple[int, int] = (0, 0)  # (generation, frame)
@@ -277,7 +277,8 @@ class Player:
             raise self._sd.CallbackStop  # PortAudio plays out what is queued, then finishes
 
     def _on_stream_finished(self) -> None:
-        # Audio thread, once the stream has gone inactive (end of track, stop or close).
+        # Audio thread, once the stream has gone inactive (end of track, stop or close). No lock:
+        # stop() holds the control lock while PortAudio waits for this very call.
         if not self._reached_end or not self._playing:
             return
         self._playing = False
