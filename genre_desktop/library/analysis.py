@@ -1,0 +1,106 @@
+"""Analyse one file: probe, pick windows, decode just those, extract features, classify, read tags.
+
+Runs inside scan worker processes. Every way a file can fail ends as AnalysisError with a reason
+a person can read; only a crash of the process itself escapes (the scanner handles that).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from genre_desktop.audio.decode import TARGET_SR, AudioInfo, DecodeError, probe, read_windows
+from genre_desktop.audio.tags import Tags, read_tags
+from genre_desktop.core.features import extract
+from genre_desktop.core.segments import MIN_TRACK_SECONDS, TooShort, choose_windows
+from genre_desktop.core.types import TrackPrediction, Window
+
+if TYPE_CHECKING:
+    from genre_desktop.core.classifier import GenreClassifier
+
+log = logging.getLogger(__name__)
+
+# A window quieter than this (peak amplitude, about -80 dBFS) carries no music to judge.
+SILENCE_PEAK = 1e-4
+# A window shorter than this after decoding is too little audio for the features.
+MIN_WINDOW_SECONDS = 2.0
+
+
+class AnalysisError(Exception):
+    """The file could not be analysed; str(e) says why in plain words."""
+
+
+@dataclass
+class Analysis:
+    info: AudioInfo
+    tags: Tags
+    windows: list[Window]
+    features: np.ndarray  # (len(windows), 57) float64
+    prediction: TrackPrediction | None
+
+
+def analyze_file(
+    path: str | os.PathLike[str],
+    classifier: "GenreClassifier | None",
+    windows_per_track: int = 3,
+) -> Analysis:
+    try:
+        return _analyze(path, classifier, windows_per_track)
+    except AnalysisError:
+        raise
+    except FileNotFoundError:
+        raise AnalysisError("file vanished during scan (not found)") from None
+    except PermissionError:
+        raise AnalysisError("permission denied") from None
+    except DecodeError as exc:
+        if not os.path.lexists(path):
+            raise AnalysisError("file vanished during scan (not found)") from None
+        raise AnalysisError(str(exc) or "cannot decode this file") from None
+    except TooShort as exc:
+        raise AnalysisError(f"too short to analyse ({exc})") from None
+    except MemoryError:
+        raise AnalysisError("not enough memory to analyse this file") from None
+    except Exception as exc:  # a bug or an exotic file: report it, never stop the scan
+        log.exception("Unexpected failure analysing %r", path)
+        raise AnalysisError(f"could not be analysed ({type(exc).__name__}: {exc})") from None
+
+
+def _analyze(path, classifier, windows_per_track: int) -> Analysis:
+    info = probe(path)
+    if not np.isfinite(info.duration) or info.duration < MIN_TRACK_SECONDS:
+        raise AnalysisError(
+            f"too short to analyse ({info.duration:.1f} s; at least {MIN_TRACK_SECONDS:.0f} s needed)"
+        )
+    windows = choose_windows(info.duration, windows_per_track)
+    audio = read_windows(path, windows)
+    kept_windows: list[Window] = []
+    rows: list[np.ndarray] = []
+    silent = 0
+    for window, y in zip(windows, audio):
+        if y.size < MIN_WINDOW_SECONDS * TARGET_SR:
+            continue
+        if float(np.max(np.abs(y))) < SILENCE_PEAK:
+            silent += 1
+            continue
+        features = extract(y, TARGET_SR)
+        if not np.all(np.isfinite(features)):
+            continue
+        kept_windows.append(window)
+        rows.append(features)
+    if not rows:
+        if silent:
+            raise AnalysisError("silent: the file holds no audible sound")
+        raise AnalysisError("no usable audio (the decoded data is too short or damaged)")
+    matrix = np.vstack(rows).astype(np.float64, copy=False)
+    prediction = None
+    if classifier is not None:
+        prediction = classifier.predict_track(kept_windows, matrix)
+        if not prediction.model_version:  # the library compares versions to spot stale predictions
+            prediction = dataclasses.replace(prediction, model_version=classifier.version)
+    tags = read_tags(path)
+    return Analysis(info=info, tags=tags, windows=kept_windows, features=matrix, prediction=prediction)

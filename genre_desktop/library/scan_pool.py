@@ -1,0 +1,165 @@
+"""Fan file analysis out to worker processes, survive worker crashes, stop promptly on cancel.
+
+At most `max_in_flight` files are queued at once (memory stays flat however big the library).
+When a worker dies (a decoder segfault, the OOM killer), every file that was in flight is a
+suspect: the pool is restarted and the suspects are retried one at a time, so only the file
+that really kills a worker ends up as a problem.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import sys
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+
+from genre_desktop.core.cancel import CancelToken
+from genre_desktop.library.scan_worker import JobResult, analyse_job, init_worker
+from genre_desktop.library.walk import FoundFile
+
+log = logging.getLogger(__name__)
+
+CRASH_REASON = "the decoder crashed on this file (the worker process stopped)"
+MAX_BREAKS_BEFORE_SUCCESS = 5
+TICK_SECONDS = 1 / 30
+
+
+class WorkerPoolError(RuntimeError):
+    """The worker processes cannot run at all (not one bad file: every start fails)."""
+
+
+def default_jobs() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """forkserver where it exists (cheap worker restarts: librosa is imported once, in the
+    server), spawn elsewhere and in a frozen app (plain fork is unsafe with threads running)."""
+    methods = multiprocessing.get_all_start_methods()
+    if "forkserver" in methods and not getattr(sys, "frozen", False):
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["genre_desktop.library.scan_worker", "genre_desktop.library.analysis"])
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+class AnalysisPool:
+    def __init__(
+        self, jobs: int | None, *, windows_per_track: int, model_dir: str | None, use_model: bool,
+        job: Callable[..., JobResult] = analyse_job,
+    ) -> None:
+        """`job` must be a module-level function with analyse_job's signature (workers import it)."""
+        self.jobs = jobs or default_jobs()
+        self._job = job
+        self.max_in_flight = self.jobs * 2
+        self._job_args = (windows_per_track, model_dir, use_model)
+        self._init_args = (model_dir, use_model)
+        self._executor: ProcessPoolExecutor | None = None
+        self.current = ""  # the file most recently handed to a worker
+        self.restarts = 0
+
+    def _pool(self) -> ProcessPoolExecutor:
+        if self._executor is None:
+            self._executor = ProcessPoolExecutor(
+                max_workers=self.jobs, mp_context=_context(), initializer=init_worker,
+                initargs=self._init_args,
+            )
+        return self._executor
+
+    def _submit(self, item: FoundFile) -> Future[JobResult]:
+        self.current = item.path
+        return self._pool().submit(self._job, item.path, item.size, item.mtime_ns, *self._job_args)
+
+    def run(self, files: Iterable[FoundFile], cancel: CancelToken | None = None) -> Iterator[JobResult | None]:
+        """Yield each file's JobResult as it finishes, and None about 30 times a second while
+        waiting (so the caller can report progress and commit on time)."""
+        queue = iter(files)
+        suspects: deque[FoundFile] = deque()
+        in_flight: dict[Future[JobResult], FoundFile] = {}
+        isolating: FoundFile | None = None  # a suspect running alone
+        breaks_before_any_success = 0
+        succeeded = False
+        try:
+            while True:
+                if cancel is not None and cancel.cancelled:
+                    return
+                unsent: FoundFile | None = None
+                try:
+                    if isolating is None and suspects and not in_flight:
+                        isolating = unsent = suspects.popleft()
+                        in_flight[self._submit(unsent)] = unsent
+                    while isolating is None and not suspects and len(in_flight) < self.max_in_flight:
+                        unsent = next(queue, None)
+                        if unsent is None:
+                            break
+                        in_flight[self._submit(unsent)] = unsent
+                    unsent = None
+                except BrokenProcessPool:  # it died before this file was even handed over
+                    pass
+                if not in_flight and unsent is None:
+                    return
+                done: set[Future[JobResult]] = set()
+                if unsent is None:
+                    done, _ = wait(in_flight, timeout=TICK_SECONDS, return_when=FIRST_COMPLETED)
+                    if not done:
+                        yield None
+                        continue
+                broken: list[FoundFile] = []
+                for future in done:
+                    item = in_flight.pop(future)
+                    try:
+                        result = future.result()
+                    except BrokenProcessPool:
+                        broken.append(item)
+                        continue
+                    if item is isolating:
+                        isolating = None
+                    succeeded = True
+                    yield result
+                if not broken and unsent is None:
+                    continue
+                # Every future of a broken pool fails: gather them all, then restart the pool.
+                everyone = broken + list(in_flight.values())
+                in_flight.clear()
+                self.close(terminate=True)
+                self.restarts += 1
+                if not succeeded:
+                    breaks_before_any_success += 1
+                    if breaks_before_any_success >= MAX_BREAKS_BEFORE_SUCCESS:
+                        raise WorkerPoolError(
+                            "the analysis worker processes keep stopping before analysing "
+                            "anything; see the log for the cause"
+                        )
+                if isolating is not None and everyone == [isolating]:
+                    log.warning("A worker process died analysing %r", isolating.path)
+                    yield JobResult(isolating.path, isolating.size, isolating.mtime_ns, None, None, CRASH_REASON)
+                    isolating = None
+                    continue
+                if unsent is not None:
+                    suspects.appendleft(unsent)
+                    if unsent is isolating:
+                        isolating = None
+                if everyone:
+                    log.warning("A worker process died; retrying %d file(s) one at a time", len(everyone))
+                isolating = None
+                suspects.extend(everyone)
+        finally:
+            self.close(terminate=cancel is not None and cancel.cancelled)
+
+    def close(self, terminate: bool = False) -> None:
+        executor, self._executor = self._executor, None
+        if executor is None:
+            return
+        if terminate:
+            # Stop at once: no waiting for files in progress (a cancel, or a dead pool).
+            for process in list(getattr(executor, "_processes", {}).values()):
+                if process.is_alive():
+                    process.terminate()
+        started = time.perf_counter()
+        executor.shutdown(wait=True, cancel_futures=True)
+        log.debug("Worker pool closed in %.2f s", time.perf_counter() - started)

@@ -1,0 +1,92 @@
+"""Code that runs inside the scan's worker processes.
+
+Kept at module level and importable on its own so that 'spawn' (and a frozen app, which
+re-enters through freeze_support) can find it. Each worker loads the classifier once, in the
+pool initializer, and keeps it for every file it analyses.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import signal
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from genre_desktop.core.classifier import GenreClassifier
+    from genre_desktop.library.analysis import Analysis
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class JobResult:
+    path: str
+    size: int
+    mtime_ns: int
+    fingerprint: str | None
+    analysis: "Analysis | None"
+    error: str | None
+    seconds: float = 0.0
+
+
+@functools.lru_cache(maxsize=1)
+def worker_classifier(model_dir: str | None, use_model: bool) -> "GenreClassifier | None":
+    """The classifier of this process, loaded on first use and then reused (one per worker).
+
+    A per-process cache is the point here: loading the model for every file would cost more
+    than analysing it."""
+    if not use_model:
+        return None
+    from genre_desktop.core.classifier import GenreClassifier, ModelError
+
+    try:
+        return GenreClassifier.load(Path(model_dir) if model_dir else None)
+    except ModelError as exc:
+        log.warning("Scanning without the genre model: %s", exc)
+        return None
+
+
+def init_worker(model_dir: str | None, use_model: bool) -> None:
+    """Pool initializer: one BLAS thread per process (the pool already uses every core),
+    then load the model and the feature code before the first file arrives."""
+    # Ctrl-C is the parent's to handle (it cancels the scan and stops the pool).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1)
+    except Exception:  # threadpoolctl is an optional speed-up
+        pass
+    import genre_desktop.library.analysis  # noqa: F401  (imports librosa once, up front)
+
+    worker_classifier(model_dir, use_model)
+
+
+def analyse_job(
+    path: str, size: int, mtime_ns: int, windows_per_track: int, model_dir: str | None, use_model: bool
+) -> JobResult:
+    """Analyse one file. Never raises for a bad file: the reason comes back in JobResult.error."""
+    from genre_desktop.library.analysis import AnalysisError, analyze_file
+    from genre_desktop.library.fingerprint import fingerprint
+
+    started = time.perf_counter()
+    classifier = worker_classifier(model_dir, use_model)
+    try:
+        fp = fingerprint(path)
+        analysis = analyze_file(path, classifier, windows_per_track)
+    except FileNotFoundError:
+        return JobResult(path, size, mtime_ns, None, None, "file vanished during scan (not found)")
+    except PermissionError:
+        return JobResult(path, size, mtime_ns, None, None, "permission denied")
+    except OSError as exc:
+        return JobResult(path, size, mtime_ns, None, None, f"cannot read file ({exc.strerror or exc})")
+    except AnalysisError as exc:
+        return JobResult(path, size, mtime_ns, None, None, str(exc))
+    if not os.path.lexists(path):  # deleted while it was being read
+        return JobResult(path, size, mtime_ns, None, None, "file vanished during scan (not found)")
+    return JobResult(path, size, mtime_ns, fp, analysis, None, time.perf_counter() - started)

@@ -1,0 +1,158 @@
+"""Scanning real music twice: unchanged files are skipped, changes, moves and deletions are seen,
+and the user's corrections survive all of it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+
+import pytest
+
+from genre_desktop.library.repository import remove_folder, set_labels
+from genre_desktop.library.writer import LibraryWriter
+from tests.library.scan_helpers import build_demo, copy_library, reader, scan, track_by_path
+
+
+@pytest.fixture(scope="module")
+def demo_source(tmp_path_factory):
+    root = tmp_path_factory.mktemp("demo-source") / "Music"
+    build_demo(root)
+    return root
+
+
+@pytest.fixture
+def music(demo_source, tmp_path):
+    return copy_library(demo_source, tmp_path / "Music")
+
+
+@pytest.fixture
+def scanned(music, tmp_path):
+    db = tmp_path / "library.sqlite3"
+    first = scan(db, music, use_model=False)
+    assert first.failed == [] and first.added == first.scanned == 6
+    return db, music
+
+
+def _audio_files(music):
+    return sorted(p for p in music.rglob("*") if p.is_file())
+
+
+def _label(db, track_id, genre):
+    with LibraryWriter(db) as writer:
+        return writer.call(lambda c: set_labels(c, [track_id], genre))
+
+
+def test_first_scan_stores_tracks_features_and_tags(scanned):
+    db, music = scanned
+    rows = track_by_path(db)
+    assert set(rows) == {str(p) for p in _audio_files(music)}
+    lib, conn = reader(db)
+    for row in rows.values():
+        assert row["status"] == "ok" and row["fingerprint"] and row["duration"] > 25
+        assert row["title"].endswith("Piece 1") and row["artist"]
+        assert row["tag_genre"]  # no model yet: the file's tag stands in
+        assert lib.row(row["id"]).genre_source == "file tag"
+    windows = conn.execute("SELECT count(*), min(length(features)) FROM windows").fetchone()
+    assert windows[0] >= 6 and windows[1] == 57 * 8
+    assert conn.execute("SELECT count(*) FROM predictions").fetchone()[0] == 0
+    assert lib.folders() == [str(music)]
+    conn.close()
+
+
+def test_second_scan_skips_everything(scanned):
+    db, music = scanned
+    again = scan(db, music, use_model=False)
+    assert (again.scanned, again.unchanged, again.added, again.updated, again.missing) == (6, 6, 0, 0, 0)
+
+
+def test_touch_move_delete_and_come_back(scanned, tmp_path):
+    db, music = scanned
+    files = _audio_files(music)
+    before = track_by_path(db)
+    moved_src, touched, deleted = files[0], files[1], files[2]
+    moved_id = before[str(moved_src)]["id"]
+    _label(db, moved_id, "My Own Genre")
+
+    future = time.time() + 60
+    os.utime(touched, (future, future))
+    moved_dst = music / "Elsewhere" / "renamed track.bin.mp3"
+    moved_dst.parent.mkdir()
+    os.rename(moved_src, moved_dst)
+    kept_copy = tmp_path / "kept" / deleted.name
+    kept_copy.parent.mkdir()
+    shutil.copy2(deleted, kept_copy)
+    deleted.unlink()
+
+    report = scan(db, music, use_model=False)
+    assert (report.scanned, report.added, report.updated, report.unchanged, report.missing) == (5, 0, 2, 3, 1)
+    after = track_by_path(db)
+    assert after[str(moved_dst)]["id"] == moved_id and str(moved_src) not in after
+    assert after[str(deleted)]["status"] == "missing"
+    lib, conn = reader(db)
+    assert lib.row(moved_id).genre == "My Own Genre" and lib.row(moved_id).genre_source == "you"
+    assert after[str(deleted)]["id"] not in lib.track_ids()
+    assert after[str(deleted)]["id"] in lib.track_ids(include_missing=True)
+    conn.close()
+
+    again = scan(db, music, use_model=False)
+    assert (again.unchanged, again.missing, again.updated, again.added) == (5, 1, 0, 0)
+    shutil.copy2(kept_copy, deleted)  # the file comes back unchanged
+    back = scan(db, music, use_model=False)
+    assert (back.unchanged, back.missing, back.added) == (6, 0, 0)
+    assert track_by_path(db)[str(deleted)]["status"] == "ok"
+
+
+def test_changed_content_is_reanalysed_and_keeps_its_label(scanned):
+    db, music = scanned
+    files = [p for p in _audio_files(music) if p.suffix == ".mp3"]
+    target = files[0]
+    track_id = track_by_path(db)[str(target)]["id"]
+    _label(db, track_id, "jazz")
+    donor = files[1]
+    old_fp = track_by_path(db)[str(target)]["fingerprint"]
+    shutil.copyfile(donor, target)  # other music in the same place: new content, new mtime
+    report = scan(db, music, use_model=False)
+    assert report.updated == 1 and report.added == 0 and report.unchanged == 5
+    row = track_by_path(db)[str(target)]
+    assert row["id"] == track_id and row["fingerprint"] != old_fp
+    assert row["title"] == track_by_path(db)[str(donor)]["title"]  # tags re-read
+    lib, conn = reader(db)
+    assert lib.row(track_id).genre == "jazz"
+    assert [e.genre for e in lib.label_history(track_id)] == ["jazz"]
+    conn.close()
+
+
+def test_removed_folder_then_rescanned_gets_its_labels_back(scanned):
+    db, music = scanned
+    target = _audio_files(music)[3]
+    old_id = track_by_path(db)[str(target)]["id"]
+    _label(db, old_id, "Sunday Morning")
+    with LibraryWriter(db) as writer:
+        assert writer.call(lambda c: remove_folder(c, str(music))) == 6
+    assert track_by_path(db) == {}
+    report = scan(db, music, use_model=False)
+    assert report.added == 6
+    new_id = track_by_path(db)[str(target)]["id"]
+    lib, conn = reader(db)
+    assert lib.row(new_id).genre == "Sunday Morning"
+    conn.close()
+
+
+def test_moved_while_missing_is_recognised_later(scanned, tmp_path):
+    """A file that vanished in one scan and shows up in another folder later keeps its row."""
+    db, music = scanned
+    target = _audio_files(music)[4]
+    track_id = track_by_path(db)[str(target)]["id"]
+    _label(db, track_id, "rock")
+    outside = tmp_path / "Later"
+    outside.mkdir()
+    shutil.move(target, outside / target.name)
+    assert scan(db, music, use_model=False).missing == 1
+    report = scan(db, outside, use_model=False)
+    assert (report.added, report.updated) == (0, 1)
+    row = track_by_path(db)[str(outside / target.name)]
+    assert row["id"] == track_id and row["status"] == "ok"
+    lib, conn = reader(db)
+    assert lib.row(track_id).genre == "rock"
+    conn.close()
