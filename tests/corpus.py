@@ -91,19 +91,27 @@ def write_audio(path: Path, y: np.ndarray, sr: int, fmt: str, *, subtype: str | 
     """Encode ``y`` ((n,) or (n, ch) float) as ``fmt`` whatever the file is named."""
     path = Path(path)
     if fmt in ("wav", "flac"):
-        sf.write(path, y, sr, format=fmt.upper(), subtype=subtype or "PCM_16")
+        _sf_write(path, y, sr, fmt.upper(), subtype or "PCM_16")
     elif fmt == "ogg":
-        sf.write(path, y, sr, format="OGG", subtype="VORBIS")
+        _sf_write(path, y, sr, "OGG", "VORBIS")
     elif fmt == "opus":
         rate = sr if sr in _OPUS_RATES else 48000
-        sf.write(path, y if rate == sr else soxr.resample(y, sr, rate), rate, format="OGG", subtype="OPUS")
+        _sf_write(path, y if rate == sr else soxr.resample(y, sr, rate), rate, "OGG", "OPUS")
     elif fmt == "mp3":
-        sf.write(path, y, sr, format="MP3")
+        _sf_write(path, y, sr, "MP3", "MPEG_LAYER_III")
     elif fmt in ("m4a", "alac"):
         _pyav_encode(path, y, sr, "aac" if fmt == "m4a" else "alac", faststart=faststart)
     else:
         raise ValueError(f"unknown format {fmt!r}")
     return path
+
+
+def _sf_write(path: Path, y: np.ndarray, sr: int, fmt: str, subtype: str) -> None:
+    """soundfile.write in blocks: libsndfile's Vorbis encoder crashes on minutes of audio in one call."""
+    channels = 1 if y.ndim == 1 else y.shape[1]
+    with sf.SoundFile(path, "w", samplerate=sr, channels=channels, format=fmt, subtype=subtype) as f:
+        for i in range(0, len(y), 1 << 16):
+            f.write(y[i:i + (1 << 16)])
 
 
 def _pyav_encode(path: Path, y: np.ndarray, sr: int, codec: str, faststart: bool = False) -> None:

@@ -20,7 +20,8 @@ import errno
 import logging
 import os
 import stat
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import BinaryIO
@@ -120,7 +121,7 @@ def _open_regular(path: str | os.PathLike) -> BinaryIO:
 
 class _SoundfileSource:
     def __init__(self, fh: BinaryIO):
-        self._f = sf.SoundFile(fh)
+        self._f = sf.SoundFile(fh)  # the caller closes fh
         fmt, sub = self._f.format, self._f.subtype
         codec = {"FLAC": "flac", "MP3": "mp3", "OGG": sub.lower()}.get(fmt, f"{fmt.lower()}/{sub.lower()}")
         self.samplerate = int(self._f.samplerate)
@@ -153,7 +154,7 @@ class _SoundfileSource:
 
 class _PyAVSource:
     def __init__(self, fh: BinaryIO):
-        self._c = av.open(fh, mode="r")
+        self._c = av.open(fh, mode="r")  # the caller closes fh
         try:
             if not self._c.streams.audio:
                 if self._c.streams:  # a real container (video, text, ...) that simply holds no sound
@@ -197,7 +198,7 @@ class _PyAVSource:
                 frame = next(frames)
             except StopIteration:
                 break
-            except (av.FFmpegError, EOFError, OSError) as e:
+            except Exception as e:
                 if not parts:  # nothing decoded: let the caller report it
                     raise
                 log.debug("decoding stopped early: %s", e)  # keep what came before the damage
@@ -236,74 +237,73 @@ def _frame_to_array(frame: av.AudioFrame) -> np.ndarray:
     return data.astype(np.float32, copy=False)
 
 
-def _open_source(path) -> _SoundfileSource | _PyAVSource:
-    fh = _open_regular(path)
-    try:
-        head = fh.read(65536)
-        kind = _sniff(head)
-        if head.startswith(b"ID3") and len(head) >= 10:  # judge what follows the tag; it may be megabytes
-            size = (head[6] << 21) | (head[7] << 14) | (head[8] << 7) | head[9]
-            fh.seek(10 + size + (10 if head[5] & 0x10 else 0))
-            kind = _sniff(fh.read(65536))
-            kind = "sndfile" if kind in (None, "text") else kind
-        if kind in ("text", "html"):
-            raise DecodeError(f"not an audio file (it looks like {'a web page' if kind == 'html' else 'text'})")
-        order = (_SoundfileSource, _PyAVSource) if kind in ("sndfile", None) else (_PyAVSource, _SoundfileSource)
-        failures = []
-        for opener in order:
-            try:
-                fh.seek(0)
-                return opener(fh)
-            except DecodeError:
-                if kind is None:  # unrecognised content that FFmpeg half-parsed (e.g. as an image)
-                    raise DecodeError("not an audio file") from None
-                raise
-            except (_Refused, sf.LibsndfileError, av.FFmpegError, RuntimeError, ValueError, TypeError, OSError) as e:
-                failures.append(f"{opener.__name__.strip('_')}: {e}")
-        log.debug("no decoder accepted %r: %s", path, "; ".join(failures))
-        raise DecodeError("not an audio file" if kind is None else "truncated or corrupt audio data")
-    except BaseException:
-        fh.close()
-        raise
+def _open_source(fh: BinaryIO, path) -> _SoundfileSource | _PyAVSource:
+    """The decoder for this content: the likelier one first, the other when it refuses."""
+    head = fh.read(65536)
+    kind = _sniff(head)
+    if head.startswith(b"ID3") and len(head) >= 10:  # judge what follows the tag; it may be megabytes
+        size = (head[6] << 21) | (head[7] << 14) | (head[8] << 7) | head[9]
+        fh.seek(10 + size + (10 if head[5] & 0x10 else 0))
+        kind = _sniff(fh.read(65536))
+        kind = "sndfile" if kind in (None, "text") else kind
+    if kind in ("text", "html"):
+        raise DecodeError(f"not an audio file (it looks like {'a web page' if kind == 'html' else 'text'})")
+    order = (_SoundfileSource, _PyAVSource) if kind in ("sndfile", None) else (_PyAVSource, _SoundfileSource)
+    failures = []
+    for opener in order:
+        try:
+            fh.seek(0)
+            return opener(fh)
+        except DecodeError:
+            if kind is None:  # unrecognised content that FFmpeg half-parsed (e.g. as an image)
+                raise DecodeError("not an audio file") from None
+            raise
+        except Exception as e:  # whatever a decoder throws at garbage means only "not for me"
+            failures.append(f"{opener.__name__.strip('_')}: {e}")
+    log.debug("no decoder accepted %r: %s", path, "; ".join(failures))
+    raise DecodeError("not an audio file" if kind is None else "truncated or corrupt audio data")
 
 
 # --- public API ---------------------------------------------------------------------------------
 
 def probe(path) -> AudioInfo:
     """Duration, rate, channels and codec from the headers (no full decode)."""
-    src = _open_source(path)
-    try:
+    with _opened(path) as src:
         if src.frames <= 0:
             raise DecodeError("no audio data (zero length)")
         return src.info
-    finally:
-        _close(src)
 
 
 def read_window(path, start: float = 0.0, duration: float | None = None, sr: int | None = TARGET_SR,
                 mono: bool = True) -> np.ndarray:
     """float32 samples from ``start`` s for ``duration`` s (None: to the end); mono (n,) or (n, ch)."""
-    src = _open_source(path)
-    try:
+    with _opened(path) as src:
         return _read(src, start, duration, sr, mono)
-    finally:
-        _close(src)
 
 
 def read_windows(path, windows: Sequence[Window], sr: int | None = TARGET_SR) -> list[np.ndarray]:
     """Mono windows of one file, opening it once and seeking to each."""
-    src = _open_source(path)
-    try:
+    with _opened(path) as src:
         return [_read(src, w.start, w.duration, sr, True) for w in windows]
-    finally:
-        _close(src)
 
 
-def _close(src) -> None:
+@contextmanager
+def _opened(path) -> Iterator[_SoundfileSource | _PyAVSource]:
+    fh = _open_regular(path)
     try:
-        src.close()
-    except Exception:  # closing a half-broken decoder must not hide the real outcome
-        log.debug("error closing decoder", exc_info=True)
+        try:
+            src = _open_source(fh, path)
+        except OSError as e:  # an I/O error while sniffing (failing disk, vanished network share)
+            raise DecodeError(f"cannot read file ({e.strerror or e})") from None
+        try:
+            yield src
+        finally:
+            try:
+                src.close()
+            except Exception:  # closing a half-broken decoder must not hide the real outcome
+                log.debug("error closing decoder", exc_info=True)
+    finally:
+        fh.close()
 
 
 def _read(src, start: float, duration: float | None, sr: int | None, mono: bool) -> np.ndarray:
@@ -319,14 +319,16 @@ def _read(src, start: float, duration: float | None, sr: int | None, mono: bool)
         block = src.read(first - lead, -1 if wanted < 0 else wanted + lead + context)
     except DecodeError:
         raise
-    except (sf.LibsndfileError, av.FFmpegError, RuntimeError, ValueError, OSError, MemoryError) as e:
+    except Exception as e:  # libsndfile/FFmpeg failures on damaged data, in whatever type they come
         log.debug("decode failed at %.1f s: %s", start, e)
         raise DecodeError(f"truncated or corrupt audio data (unreadable at {start:.1f} s)") from None
     got = max(0, min(len(block) - lead, wanted if wanted >= 0 else len(block)))
     _check_truncation(src, first, got, wanted)
     if mono:
-        block = block.mean(axis=1, dtype=np.float32) if block.shape[1] > 1 else block[:, 0]
-    block = np.nan_to_num(np.ascontiguousarray(block, dtype=np.float32), nan=0.0, posinf=0.0, neginf=0.0)
+        channels = block.shape[1]  # mean of the channels; a matrix product is ~10x faster than .mean(axis=1)
+        block = block @ np.full(channels, 1.0 / channels, np.float32) if channels > 1 else block[:, 0]
+    block = np.nan_to_num(np.ascontiguousarray(block, dtype=np.float32), copy=False, nan=0.0, posinf=0.0,
+                          neginf=0.0)
     if out_sr == native:
         return block[lead:lead + got]
     if len(block) == 0:
