@@ -156,3 +156,77 @@ def test_moved_while_missing_is_recognised_later(scanned, tmp_path):
     lib, conn = reader(db)
     assert lib.row(track_id).genre == "rock"
     conn.close()
+
+
+class _FakeClassifier:
+    """Stands in for a model in the parent-side classification step (no pickles involved)."""
+
+    genres = ("blues", "classical", "jazz", "metal", "reggae", "rock")
+    recommended_threshold = 0.5
+
+    def __init__(self, version: str, favourite: str) -> None:
+        self.version = version
+        self.favourite = favourite
+
+    def predict_track(self, windows, features, threshold=None):
+        from genre_desktop.core.types import TrackPrediction, WindowPrediction
+
+        probs = {g: (0.9 if g == self.favourite else 0.02) for g in self.genres}
+        per_window = [WindowPrediction(w, self.favourite, probs) for w in windows]
+        return TrackPrediction(self.favourite, 0.9, probs, per_window, False, self.version)
+
+
+def _classify(db, classifier):
+    from genre_desktop.core.cancel import CancelToken
+    from genre_desktop.core.features import RECIPE_VERSION
+    from genre_desktop.library import scanner
+    from genre_desktop.library.writes import set_model_info
+
+    report = scanner.ScanReport()
+    with LibraryWriter(db) as writer:
+        writer.call(lambda c: set_model_info(c, classifier.version, classifier.genres, 0.5))
+        list(scanner._classify_stored(classifier, writer, RECIPE_VERSION, report, CancelToken(),
+                                      scanner._Pacer(0)))
+    return report.predicted
+
+
+def test_new_model_fills_and_replaces_predictions_but_never_labels(scanned):
+    db, music = scanned
+    ids = sorted(r["id"] for r in track_by_path(db).values())
+    _label(db, ids[0], "Field Recordings")
+    assert _classify(db, _FakeClassifier("v1", "jazz")) == 6  # tracks first scanned without a model
+    assert _classify(db, _FakeClassifier("v1", "jazz")) == 0  # nothing stale
+    lib, conn = reader(db)
+    assert lib.row(ids[1]).genre == "jazz" and lib.row(ids[1]).genre_source == "model"
+    assert lib.row(ids[0]).genre == "Field Recordings"
+    conn.close()
+    assert _classify(db, _FakeClassifier("v2", "metal")) == 6  # a model update re-classifies
+    lib, conn = reader(db)
+    assert lib.row(ids[1]).genre == "metal" and lib.detail(ids[1]).model_version == "v2"
+    assert lib.row(ids[0]).genre == "Field Recordings"
+    assert [e.genre for e in lib.label_history(ids[0])] == ["Field Recordings"]
+    conn.close()
+    # A rescan of unchanged files keeps predictions and labels as they are.
+    assert scan(db, music, use_model=False).unchanged == 6
+    lib, conn = reader(db)
+    assert lib.row(ids[1]).genre == "metal" and lib.row(ids[0]).genre == "Field Recordings"
+    conn.close()
+
+
+def test_real_model_classifies_tracks_scanned_without_it(scanned):
+    from tests.library.scan_helpers import model_available
+
+    if not model_available():
+        pytest.skip("the bundled model (models/) is not built yet")
+    db, music = scanned
+    ids = sorted(r["id"] for r in track_by_path(db).values())
+    _label(db, ids[0], "Field Recordings")
+    report = scan(db, music)  # the model is present now
+    assert report.unchanged == 6 and report.predicted == 6
+    lib, conn = reader(db)
+    rows = lib.rows(ids)
+    assert rows[ids[0]].genre == "Field Recordings" and rows[ids[0]].genre_source == "you"
+    assert all(rows[i].genre_source in ("model", "file tag") and rows[i].confidence is not None for i in ids[1:])
+    assert all(lib.detail(i).probabilities for i in ids)
+    conn.close()
+    assert scan(db, music).predicted == 0
