@@ -42,7 +42,7 @@ class PlaylistDialog(QDialog):
                  export_dir: str = "") -> None:
         super().__init__(parent)
         self.setWindowTitle("New genre playlist")
-        self.resize(900, 560)
+        self.resize(940, 580)
         self.library = library
         self.tracks: list = []
         self._generation = 0
@@ -58,7 +58,7 @@ class PlaylistDialog(QDialog):
         self.preview.setRootIsDecorated(False)
         self.preview.setUniformRowHeights(True)
         self.preview.setHeaderLabels(["#", "Title", "Artist", "Genre", "Confidence", "Length"])
-        for column, width in enumerate((36, 220, 150, 90, 80, 60)):
+        for column, width in enumerate((34, 190, 120, 80, 74, 50)):
             self.preview.setColumnWidth(column, width)
         self.summary = QLabel("")
         self.summary.setObjectName("playlistSummary")

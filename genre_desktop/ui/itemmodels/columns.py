@@ -42,13 +42,13 @@ class Column:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("title", "Title", display_title, lambda r: (r.title or "").lower(), 260),
-    Column("artist", "Artist", lambda r: r.artist or "", lambda r: (r.artist or "").lower(), 160),
-    Column("album", "Album", lambda r: r.album or "", lambda r: (r.album or "").lower(), 160),
-    Column("duration", "Length", lambda r: format_duration(r.duration), lambda r: r.duration or 0.0, 60),
+    Column("title", "Title", display_title, lambda r: (r.title or "").lower(), 210),
+    Column("artist", "Artist", lambda r: r.artist or "", lambda r: (r.artist or "").lower(), 130),
+    Column("album", "Album", lambda r: r.album or "", lambda r: (r.album or "").lower(), 130),
+    Column("duration", "Length", lambda r: format_duration(r.duration), lambda r: r.duration or 0.0, 56),
     Column("genre", "Genre", display_genre, lambda r: (r.genre or "").lower(), 110),
-    Column("confidence", "Confidence", display_confidence, lambda r: r.confidence or 0.0, 110),
-    Column("source", "Source", lambda r: r.genre_source or "", lambda r: r.genre_source or "", 70),
-    Column("tag_genre", "Genre tag", lambda r: r.tag_genre or "", lambda r: (r.tag_genre or "").lower(), 100),
+    Column("confidence", "Confidence", display_confidence, lambda r: r.confidence or 0.0, 100),
+    Column("source", "Source", lambda r: r.genre_source or "", lambda r: r.genre_source or "", 66),
+    Column("tag_genre", "Genre tag", lambda r: r.tag_genre or "", lambda r: (r.tag_genre or "").lower(), 90),
 )
 COLUMN_INDEX: dict[str, int] = {c.key: i for i, c in enumerate(COLUMNS)}

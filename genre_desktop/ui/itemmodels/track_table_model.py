@@ -303,20 +303,32 @@ class TrackTableModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
+    def _top_candidates(self, track_id: int) -> list[tuple[str, float]]:
+        """Only for tooltips (one hovered row at a time), so a detail query is fine."""
+        detail_of = getattr(self._source, "detail", None)
+        detail = detail_of(track_id) if detail_of is not None else None
+        return _top(detail.probabilities) if detail is not None else []
+
     def _tooltip(self, row: Any, key: str) -> str | None:
         if key == "genre":
             if row.genre_source == "you":
                 return f"{row.genre}: set by you (corrections always win)"
             if row.uncertain:
                 conf = f"{row.confidence:.0%}" if row.confidence is not None else "unknown"
-                return (f"Uncertain: the model is only {conf} sure.\n"
-                        "Select the track to see all candidates, or set the genre yourself.")
+                lines = [f"Uncertain: the model is only {conf} sure. Top candidates:"]
+                lines += [f"  {genre}  {p:.0%}" for genre, p in self._top_candidates(row.id)]
+                lines.append("Set the genre yourself if you know it (Ctrl+G).")
+                return "\n".join(lines)
             if row.genre_source == "file tag":
                 return f"{row.genre}: from the file's genre tag (the model was unsure)"
             return f"{row.genre}: predicted by the model"
         if key == "title":
             return row.path if row.status != "missing" else f"{row.path}\n(file missing)"
         return None
+
+
+def _top(probabilities: dict[str, float], n: int = 3) -> list[tuple[str, float]]:
+    return sorted(probabilities.items(), key=lambda kv: kv[1], reverse=True)[:n]
 
 
 def _runs(positions: list[int]) -> list[tuple[int, int]]:
