@@ -161,7 +161,6 @@ class _PyAVSource:
                     raise DecodeError("no audio stream")
                 raise _Refused("no streams")
             self._s = s = self._c.streams.audio[0]
-            s.thread_type = "AUTO"
             self.samplerate = int(s.codec_context.sample_rate or s.sample_rate or 0)
             channels = int(s.codec_context.channels or 0)
             if self.samplerate <= 0 or channels <= 0:
@@ -208,6 +207,8 @@ class _PyAVSource:
             if not parts and first > 0 and pos > first:
                 return self._read_from_start(first, count)  # the seek overshot: rare, but never be wrong
             block = _frame_to_array(frame)
+            if block.shape[1] != self.info.channels:  # the layout changed mid-stream (broadcast recordings)
+                block = np.repeat(block.mean(axis=1, keepdims=True), self.info.channels, axis=1)
             lo, hi = max(first - pos, 0), len(block) if end is None else min(end - pos, len(block))
             if hi > lo:
                 parts.append(block[lo:hi])
