@@ -83,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
         if not rules.genres:
             raise UsageError("--genre needs a genre name")
         name = printable((args.name or out.stem).strip() or out.stem)  # SQLite needs valid text
-        candidates, genres_available = _read_candidates(db_path, rules)
+        candidates, rules, genres_available = _read_candidates(db_path, rules)
     except UsageError as exc:
         print(f"genre-desktop playlist: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -142,9 +142,13 @@ def _check_db(db: str | None) -> Path:
 
 def _read_candidates(
     db_path: Path, rules: "PlaylistRules"
-) -> tuple[list["PlaylistCandidate"], list[str]]:
+) -> tuple[list["PlaylistCandidate"], "PlaylistRules", list[str]]:
+    """Matching candidates, the rules with genres spelled as the library spells them, and the
+    library's genres (for the message when nothing matches)."""
+    from dataclasses import replace
+
     from genre_desktop.library.db import LibraryError, connect
-    from genre_desktop.library.repository import UNCERTAIN, LibraryReader
+    from genre_desktop.library.repository import UNCERTAIN, LibraryReader, canonical_genre
 
     try:
         conn = connect(db_path, readonly=True)
@@ -152,13 +156,15 @@ def _read_candidates(
         raise UsageError(str(exc)) from exc
     try:
         reader = LibraryReader(conn)  # the library's own uncertainty threshold
-        candidates = reader.playlist_candidates(rules.genres, rules.min_confidence)
         genres = sorted(g for g in reader.genre_counts() if g != UNCERTAIN)
+        # 'LATE NIGHT CAFÉ' or 'hip hop' finds 'Late Night Café' or 'hiphop' (SQL only folds ASCII).
+        rules = replace(rules, genres=[canonical_genre(g, genres) or g for g in rules.genres])
+        candidates = reader.playlist_candidates(rules.genres, rules.min_confidence)
     except sqlite3.Error as exc:
         raise UsageError(f"cannot read the library at {db_path}: {exc}") from exc
     finally:
         conn.close()
-    return candidates, genres
+    return candidates, rules, genres
 
 
 def _save(
