@@ -82,6 +82,7 @@ class LibraryRefresher(QObject):
 
     # -- table ----------------------------------------------------------------------------------
     def _requery(self) -> None:
+        log.debug("Re-query requested (busy=%s)", self._busy_requery)
         if self._busy_requery:
             self._again_requery = True  # one at a time; the newest request runs after
             return
@@ -94,6 +95,8 @@ class LibraryRefresher(QObject):
             on_error=lambda error: self._requery_done(f"Could not refresh the table: {error}"))
 
     def _apply(self, query, ids: list[int], changed: list[int]) -> None:
+        log.debug("Table ids re-queried: %d rows (query %s, current %s)", len(ids), query == self.model.query,
+                  self.model.rowCount())
         if self.model.query == query:
             self.model.apply_ids(ids, changed)
         else:

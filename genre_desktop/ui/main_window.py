@@ -144,6 +144,7 @@ class MainWindow(QMainWindow):
         self.scans.scanFinished.connect(lambda _report: self.refresher.everything_changed())
         self.scans.statusMessage.connect(self.statusBar().showMessage)
         self.context.scanning.runningChanged.connect(a.cancel_scan.setEnabled)
+        self.context.scanning.started.connect(lambda _folders: self.stack.setCurrentWidget(self.tabs))
         lib.tracksChanged.connect(self.refresher.tracks_changed)
         lib.libraryChanged.connect(self.refresher.everything_changed)
         lib.playlistsChanged.connect(self.refresher.summary_changed)

@@ -79,3 +79,22 @@ def test_window_geometry_is_remembered(qtbot, app_context):
     assert second.detail_dock.isHidden()
     assert not second.actions.toggle_detail.isChecked()
     second.close()
+
+
+def test_watched_folder_change_triggers_a_debounced_rescan(qtbot, main_window, tmp_path, monkeypatch):
+    from genre_desktop.ui import scan_controller
+
+    music = tmp_path / "Watched"
+    (music / "Sub").mkdir(parents=True)
+    main_window.context.settings.music_folders = [str(music)]
+    requested: list[list[str]] = []
+    monkeypatch.setattr(main_window.context.scanning, "scan", lambda paths: requested.append(list(paths)))
+    main_window.scans._watch_debounce.setInterval(200)
+    main_window.scans.watch_folders()
+    qtbot.waitUntil(lambda: str(music / "Sub") in main_window.scans._watcher.directories(), timeout=5000)
+    for name in ("a.mp3", "b.mp3", "c.mp3"):  # a burst of changes: one rescan
+        (music / "Sub" / name).write_bytes(b"x")
+    qtbot.waitUntil(lambda: len(requested) == 1, timeout=5000)
+    qtbot.wait(400)
+    assert requested == [[str(music)]]
+    assert scan_controller.WATCH_DEBOUNCE_MS >= 1000  # the real delay lets copies finish first

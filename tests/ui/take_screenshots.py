@@ -1,0 +1,134 @@
+"""Screenshots of the real window for docs/screenshots/, taken headless.
+
+    .venv/bin/python -m tests.ui.take_screenshots [--out docs/screenshots]
+
+Builds a demo library from the GTZAN clips in ../shared/data, scans it in the real window
+(offscreen Qt, sound to ALSA's null device) and saves each view with QWidget.grab().
+Everything it writes besides the PNGs lives in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TESTS_DIR = Path(__file__).resolve().parents[1]
+PROJECT_ROOT = TESTS_DIR.parent
+
+
+def _prepare_environment(home: Path) -> None:
+    """Before Qt or PortAudio load: headless, a private app home, sound to the null device."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ["GENRE_DESKTOP_HOME"] = str(home)
+    alsa = Path("/usr/share/alsa/alsa.conf")
+    if alsa.exists():
+        os.environ["ALSA_CONFIG_PATH"] = f"{alsa}:{TESTS_DIR / 'alsa-null.conf'}"
+
+
+def _wait(condition, timeout: float = 300.0) -> None:
+    from PySide6.QtTest import QTest
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the window did not get there in time")
+        QTest.qWait(50)
+
+
+def _save(widget, out: Path, name: str) -> None:
+    from PySide6.QtTest import QTest
+
+    QTest.qWait(150)  # let pending paints land
+    path = out / f"{name}.png"
+    widget.grab().save(str(path))
+    print(f"wrote {path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path}")
+
+
+def take(out: Path, work: Path) -> None:
+    sys.path.insert(0, str(PROJECT_ROOT))
+    from tests.corpus import make_demo_library
+
+    from genre_desktop.app import build_context, make_application, shutdown_context
+    from genre_desktop.ui.main_window import MainWindow, OVERVIEW_TAB, PROBLEMS_TAB, LIBRARY_TAB
+
+    music = work / "Music"
+    make_demo_library(music, n_per_genre=3)
+    (music / "Unsorted").mkdir()
+    (music / "Unsorted" / "voice memo.mp3").write_bytes(b"this is not audio at all" * 40)
+
+    make_application()
+    context = build_context(work / "library.sqlite3")
+    window = MainWindow(context)
+    window.resize(1440, 900)
+    window.show()
+    _wait(lambda: window.refresher.is_idle)
+    _save(window, out, "first_run")
+
+    reports = []
+    window.scans.scanFinished.connect(reports.append)
+    window.scans.add_paths([str(music)])
+    _wait(lambda: window.scan_progress.isVisible() and window.model.rowCount() >= 4, timeout=600)
+    _save(window, out, "scanning")
+    _wait(lambda: bool(reports), timeout=900)
+    _wait(lambda: window.refresher.is_idle and not window.model.loading)
+
+    # A correction and a custom genre, so the table shows every kind of source.
+    model = window.model
+    rows = [model.track_row(r) for r in range(model.rowCount())]
+    uncertain = [r for r in rows if r.uncertain]
+    window.labels.set_genre("jazz", [rows[1].id])
+    window.labels.set_genre("Lo-fi", [rows[-1].id])
+    _wait(lambda: window.refresher.summary.counts.get("Lo-fi") == 1)
+    _wait(lambda: window.refresher.is_idle)
+    focus = uncertain[0] if uncertain else rows[0]
+    window.library_panel.select_ids([focus.id], current=focus.id)
+    window.library_panel.table.scrollToTop()
+    _save(window, out, "library")
+    _save(window.detail_dock, out, "detail_panel")
+
+    window.show_tab(OVERVIEW_TAB)
+    _save(window, out, "overview")
+    window.show_tab(PROBLEMS_TAB)
+    _save(window, out, "problems")
+    window.show_tab(LIBRARY_TAB)
+
+    dialog = window.commands.open_playlist_dialog()
+    _wait(lambda: not dialog.is_updating)
+    counts = window.refresher.summary.counts
+    top = sorted(counts, key=counts.get, reverse=True)[:2]
+    dialog.form.set_checked(top)
+    dialog.form.per_artist.setValue(2)
+    _wait(lambda: not dialog._debounce.isActive() and not dialog.is_updating)
+    _save(dialog, out, "playlist_dialog")
+    dialog.close()
+
+    card = window.commands.model_card_dialog()
+    card.show()
+    _save(card, out, "model_card")
+    card.close()
+    settings = window.commands.open_settings()
+    _save(settings, out, "settings")
+    settings.close()
+
+    window.close()
+    shutdown_context(context)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "docs" / "screenshots")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="genre-desktop-shots-") as tmp:
+        work = Path(tmp)
+        _prepare_environment(work / "home")
+        take(args.out.resolve(), work)
+    return 0
+
+
+if __name__ == "__main__":  # the scanner's worker processes re-import this module: keep the guard
+    sys.exit(main())
