@@ -14,7 +14,8 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from genre_desktop.library.records import UNCERTAIN
 from genre_desktop.services.library_service import LibraryService
-from genre_desktop.ui.itemmodels.track_table_model import TrackTableModel, query_ids
+from genre_desktop.ui.itemmodels.track_query import query_ids
+from genre_desktop.ui.itemmodels.track_table_model import TrackTableModel
 
 log = logging.getLogger(__name__)
 

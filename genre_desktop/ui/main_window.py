@@ -12,7 +12,8 @@ from PySide6.QtWidgets import (
 
 from genre_desktop.ui.actions import build_menus, build_toolbar, create_actions
 from genre_desktop.ui.context import AppContext
-from genre_desktop.ui.itemmodels.track_table_model import TrackTableModel, query_ids
+from genre_desktop.ui.itemmodels.track_query import query_ids
+from genre_desktop.ui.itemmodels.track_table_model import TrackTableModel
 from genre_desktop.ui.label_controller import LabelController
 from genre_desktop.ui.library_refresher import LibraryRefresher, LibrarySummary
 from genre_desktop.ui.panels.detail_panel import DetailPanel

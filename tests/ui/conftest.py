@@ -38,7 +38,7 @@ def main_window(qtbot, app_context):
     window.close()
 
 
-def wait_until_idle(qtbot, window, timeout: int = 10_000) -> None:
+def wait_until_idle(qtbot, window, timeout: int = 30_000) -> None:
     """Background reads (table ids, counts) have landed."""
     qtbot.waitUntil(lambda: window.refresher.is_idle and not window.model.loading, timeout=timeout)
 

@@ -152,3 +152,24 @@ def test_background_loader_keeps_old_rows_until_ids_arrive(reader):
     old_done([2, 5, 8])  # late answer to a superseded query: ignored
     assert not model.loading
     assert model.ids == [1, 4]
+
+
+def test_incremental_refresh_always_ends_at_the_new_ids(qtbot):
+    import random
+
+    rng = random.Random(11)
+    reader = FakeReader([make_row(i) for i in range(1, 30)])
+    model = TrackTableModel(reader)
+    QAbstractItemModelTester(model, QAbstractItemModelTester.FailureReportingMode.Fatal)
+    next_id = 100
+    for _ in range(300):
+        for _ in range(rng.randrange(0, 4)):  # new tracks land anywhere in title order
+            row = make_row(next_id)
+            reader.table[next_id] = Row(*(f"Song {rng.random():.6f}" if k == 2 else v
+                                          for k, v in enumerate(row.__dict__.values())))
+            next_id += 1
+        for victim in rng.sample(sorted(reader.table), k=min(len(reader.table) - 1, rng.randrange(0, 3))):
+            del reader.table[victim]
+        model.refresh()
+        assert model.ids == reader.track_ids()
+        assert all(model.row_of(i) == r for r, i in enumerate(model.ids))

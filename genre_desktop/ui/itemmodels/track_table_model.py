@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from dataclasses import dataclass, replace
-from typing import Any, Callable, Protocol, Sequence
+from dataclasses import replace
+from typing import Any, Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QPalette
+from PySide6.QtGui import QBrush, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
 from genre_desktop.ui.genre_colors import genre_color
 from genre_desktop.ui.itemmodels.columns import COLUMN_INDEX, COLUMNS
+from genre_desktop.ui.itemmodels.tooltips import top_genres, track_tooltip
+from genre_desktop.ui.itemmodels.track_query import IdLoader, RowSource, TrackQuery, query_ids
 
 log = logging.getLogger(__name__)
 
@@ -30,41 +32,9 @@ CACHE_PAGES = 25  # at most 5,000 rows kept in memory
 MAX_INCREMENTAL_RUNS = 64  # beyond this many separate inserts/removals a reset is cheaper
 
 
-class RowSource(Protocol):
-    """What the model needs from library.repository.LibraryReader."""
-
-    def track_ids(self, **query: Any) -> list[int]: ...
-    def rows(self, ids: Sequence[int]) -> dict[int, Any]: ...
-
-
-@dataclass(frozen=True)
-class TrackQuery:
-    genre: str | None = None
-    search: str = ""
-    uncertain_only: bool = False
-    include_missing: bool = False
-    sort: str = "title"
-    descending: bool = False
-    playlist: int | None = None  # show a saved playlist, in its own order
-
-    def reader_kwargs(self) -> dict[str, Any]:
-        return {"genre": self.genre, "search": self.search, "uncertain_only": self.uncertain_only,
-                "include_missing": self.include_missing, "sort": self.sort,
-                "descending": self.descending}
-
-
-def query_ids(source: Any, query: TrackQuery) -> list[int]:
-    """Run a query against a LibraryReader (any thread, given a reader of its own)."""
-    if query.playlist is not None:
-        return list(source.playlist_track_ids(query.playlist))
-    return list(source.track_ids(**query.reader_kwargs()))
-
-
-IdLoader = Callable[[TrackQuery, Callable[[list[int]], None]], None]
-
-
 class TrackTableModel(QAbstractTableModel):
     queryApplied = Signal()  # a background query's ids are now shown
+
     def __init__(self, source: RowSource | None = None, parent=None) -> None:
         super().__init__(parent)
         self._source = source
@@ -287,7 +257,7 @@ class TrackTableModel(QAbstractTableModel):
         if role == SORT_ROLE:
             return column.raw(row)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(row, column.key)
+            return track_tooltip(row, column.key, lambda: self._top_candidates(row.id))
         if role == Qt.ItemDataRole.FontRole and column.key == "genre":
             font = QFont()
             font.setItalic(bool(row.uncertain))
@@ -307,28 +277,7 @@ class TrackTableModel(QAbstractTableModel):
         """Only for tooltips (one hovered row at a time), so a detail query is fine."""
         detail_of = getattr(self._source, "detail", None)
         detail = detail_of(track_id) if detail_of is not None else None
-        return _top(detail.probabilities) if detail is not None else []
-
-    def _tooltip(self, row: Any, key: str) -> str | None:
-        if key == "genre":
-            if row.genre_source == "you":
-                return f"{row.genre}: set by you (corrections always win)"
-            if row.uncertain:
-                conf = f"{row.confidence:.0%}" if row.confidence is not None else "unknown"
-                lines = [f"Uncertain: the model is only {conf} sure. Top candidates:"]
-                lines += [f"  {genre}  {p:.0%}" for genre, p in self._top_candidates(row.id)]
-                lines.append("Set the genre yourself if you know it (Ctrl+G).")
-                return "\n".join(lines)
-            if row.genre_source == "file tag":
-                return f"{row.genre}: from the file's genre tag (the model was unsure)"
-            return f"{row.genre}: predicted by the model"
-        if key == "title":
-            return row.path if row.status != "missing" else f"{row.path}\n(file missing)"
-        return None
-
-
-def _top(probabilities: dict[str, float], n: int = 3) -> list[tuple[str, float]]:
-    return sorted(probabilities.items(), key=lambda kv: kv[1], reverse=True)[:n]
+        return top_genres(detail.probabilities) if detail is not None else []
 
 
 def _runs(positions: list[int]) -> list[tuple[int, int]]:
