@@ -62,7 +62,7 @@ def analyze_file(
             raise AnalysisError("file vanished during scan (not found)") from None
         raise AnalysisError(str(exc) or "cannot decode this file") from None
     except TooShort as exc:
-        raise AnalysisError(f"too short to analyse ({exc})") from None
+        raise AnalysisError(str(exc) or "too short to analyse") from None
     except MemoryError:
         raise AnalysisError("not enough memory to analyse this file") from None
     except Exception as exc:  # a bug or an exotic file: report it, never stop the scan
@@ -81,21 +81,25 @@ def _analyze(path, classifier, windows_per_track: int) -> Analysis:
     kept_windows: list[Window] = []
     rows: list[np.ndarray] = []
     silent = 0
+    unusable = ""
     for window, y in zip(windows, audio):
         if y.size < MIN_WINDOW_SECONDS * TARGET_SR:
+            unusable = "the decoded audio is too short"
             continue
         if float(np.max(np.abs(y))) < SILENCE_PEAK:
-            silent += 1
+            silent += 1  # a silent stretch (intro, gap) says nothing about the genre
             continue
-        features = extract(y, TARGET_SR)
-        if not np.all(np.isfinite(features)):
+        try:
+            features = extract(y, TARGET_SR)
+        except ValueError as exc:  # the extractor's own reason: non-finite audio, too short
+            unusable = str(exc)
             continue
         kept_windows.append(window)
         rows.append(features)
     if not rows:
-        if silent:
+        if silent == len(windows):
             raise AnalysisError("silent: the file holds no audible sound")
-        raise AnalysisError("no usable audio (the decoded data is too short or damaged)")
+        raise AnalysisError(f"no usable audio ({unusable or 'the decoded data is damaged'})")
     matrix = np.vstack(rows).astype(np.float64, copy=False)
     prediction = None
     if classifier is not None:

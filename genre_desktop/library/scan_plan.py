@@ -58,8 +58,8 @@ def make_plan(
             plan.unchanged += 1
             if known.status != "ok":
                 plan.restored.append(known.id)
-        elif known is None and failed_before is not None and failed_before[:2] == (f.size, f.mtime_ns):
-            plan.unchanged += 1  # failed before and not touched since
+        elif failed_before is not None and failed_before[:2] == (f.size, f.mtime_ns):
+            plan.unchanged += 1  # failed before and not touched since (a track keeps its old analysis)
         elif known is not None:
             plan.to_analyse.append(f)
         else:

@@ -8,10 +8,13 @@ that really kills a worker ends up as a problem.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import multiprocessing
 import os
+import signal
 import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -19,7 +22,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 
 from genre_desktop.core.cancel import CancelToken
-from genre_desktop.library.scan_worker import JobResult, analyse_job, init_worker
+from genre_desktop.library.scan_worker import JobResult, analyse_job, init_worker, ping
 from genre_desktop.library.walk import FoundFile
 
 log = logging.getLogger(__name__)
@@ -43,9 +46,24 @@ def _context() -> multiprocessing.context.BaseContext:
     methods = multiprocessing.get_all_start_methods()
     if "forkserver" in methods and not getattr(sys, "frozen", False):
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["genre_desktop.library.scan_worker", "genre_desktop.library.analysis"])
+        ctx.set_forkserver_preload(["genre_desktop.library.scan_preload"])
         return ctx
     return multiprocessing.get_context("spawn")
+
+
+def _stop_fork_server() -> None:
+    # multiprocessing has no public way to stop its fork server; it restarts one on demand.
+    try:
+        import multiprocessing.forkserver as forkserver
+    except ImportError:  # no fork server on this platform
+        return
+    server = getattr(forkserver, "_forkserver", None)
+    pid = getattr(server, "_forkserver_pid", None)
+    if pid:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except OSError:
+            pass
 
 
 class AnalysisPool:
@@ -60,6 +78,7 @@ class AnalysisPool:
         self._job_args = (windows_per_track, model_dir, use_model)
         self._init_args = (model_dir, use_model)
         self._executor: ProcessPoolExecutor | None = None
+        self._ready = threading.Event()
         self.current = ""  # the file most recently handed to a worker
         self.restarts = 0
 
@@ -69,7 +88,28 @@ class AnalysisPool:
                 max_workers=self.jobs, mp_context=_context(), initializer=init_worker,
                 initargs=self._init_args,
             )
+            self._ready = threading.Event()
+            threading.Thread(
+                target=self._start_workers, args=(self._executor, self._ready), daemon=True,
+                name="scan-pool-start",
+            ).start()
         return self._executor
+
+    @staticmethod
+    def _start_workers(executor: ProcessPoolExecutor, ready: threading.Event) -> None:
+        """The first worker of a fork server can take seconds to appear (the server warms up
+        the analysis code first); start it here so that the scan keeps reporting progress and
+        obeying cancel meanwhile."""
+        try:
+            executor.submit(ping)
+        except Exception:  # a broken pool shows itself to the next submit
+            pass
+        finally:
+            ready.set()
+
+    def _ready_to_submit(self) -> bool:
+        self._pool()
+        return self._ready.is_set()
 
     def _submit(self, item: FoundFile) -> Future[JobResult]:
         self.current = item.path
@@ -79,15 +119,24 @@ class AnalysisPool:
         """Yield each file's JobResult as it finishes, and None about 30 times a second while
         waiting (so the caller can report progress and commit on time)."""
         queue = iter(files)
+        first = next(queue, None)
+        if first is None:  # nothing to do: no pool at all
+            return
+        queue = itertools.chain([first], queue)
         suspects: deque[FoundFile] = deque()
         in_flight: dict[Future[JobResult], FoundFile] = {}
         isolating: FoundFile | None = None  # a suspect running alone
         breaks_before_any_success = 0
+        abandoned = False
         succeeded = False
         try:
             while True:
                 if cancel is not None and cancel.cancelled:
                     return
+                if not self._ready_to_submit():
+                    time.sleep(TICK_SECONDS)
+                    yield None
+                    continue
                 unsent: FoundFile | None = None
                 try:
                     if isolating is None and suspects and not in_flight:
@@ -148,16 +197,37 @@ class AnalysisPool:
                     log.warning("A worker process died; retrying %d file(s) one at a time", len(everyone))
                 isolating = None
                 suspects.extend(everyone)
+        except GeneratorExit:  # the caller stopped listening: nobody wants the rest
+            abandoned = True
+            raise
         finally:
-            self.close(terminate=cancel is not None and cancel.cancelled)
+            self.close(terminate=abandoned or (cancel is not None and cancel.cancelled))
 
     def close(self, terminate: bool = False) -> None:
         executor, self._executor = self._executor, None
         if executor is None:
             return
+        if not self._ready.is_set():
+            # Still starting (the fork server is warming up): stop that server, which ends the
+            # start at once (the next scan starts a new one), and finish in the background.
+            _stop_fork_server()
+            threading.Thread(
+                target=self._stop_when_started, args=(executor, self._ready), daemon=True,
+                name="scan-pool-stop",
+            ).start()
+            return
+        self._stop(executor, terminate)
+
+    @classmethod
+    def _stop_when_started(cls, executor: ProcessPoolExecutor, ready: threading.Event) -> None:
+        ready.wait()
+        cls._stop(executor, terminate=True)
+
+    @staticmethod
+    def _stop(executor: ProcessPoolExecutor, terminate: bool) -> None:
         if terminate:
             # Stop at once: no waiting for files in progress (a cancel, or a dead pool).
-            for process in list(getattr(executor, "_processes", {}).values()):
+            for process in list((getattr(executor, "_processes", None) or {}).values()):
                 if process.is_alive():
                     process.terminate()
         started = time.perf_counter()

@@ -51,9 +51,31 @@ def worker_classifier(model_dir: str | None, use_model: bool) -> "GenreClassifie
         return None
 
 
+def warm_up() -> None:
+    """Import the analysis stack and run the feature code once on a little noise, so that its
+    JIT-compiled parts are compiled before the first real file (this takes seconds). In the
+    fork server this happens once and every worker forked from it inherits the result."""
+    try:
+        import numpy as np
+
+        import genre_desktop.library.analysis  # noqa: F401  (librosa, decoders, tags)
+        from genre_desktop.core.features import SAMPLE_RATE, extract
+
+        noise = np.random.default_rng(0).standard_normal(2 * SAMPLE_RATE).astype(np.float32)
+        extract(noise * 0.1)
+        import genre_desktop.core.classifier  # noqa: F401  (scikit-learn, for the model)
+    except Exception:  # a worker will meet (and report) the same problem on a real file
+        log.exception("Warming up the analysis code failed")
+
+
+def ping() -> bool:
+    """A no-op job: submitting it makes the pool start a worker."""
+    return True
+
+
 def init_worker(model_dir: str | None, use_model: bool) -> None:
     """Pool initializer: one BLAS thread per process (the pool already uses every core),
-    then load the model and the feature code before the first file arrives."""
+    then get the feature code and the model ready before the first file arrives."""
     # Ctrl-C is the parent's to handle (it cancels the scan and stops the pool).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
@@ -62,8 +84,7 @@ def init_worker(model_dir: str | None, use_model: bool) -> None:
         threadpool_limits(1)
     except Exception:  # threadpoolctl is an optional speed-up
         pass
-    import genre_desktop.library.analysis  # noqa: F401  (imports librosa once, up front)
-
+    warm_up()
     worker_classifier(model_dir, use_model)
 
 

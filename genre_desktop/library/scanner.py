@@ -107,18 +107,11 @@ def scan(
     cancel: CancelToken | None = None,
     use_model: bool = True,
 ) -> Generator[ScanProgress, None, ScanReport]:
-    from genre_desktop.core.features import RECIPE_VERSION
-
     started = time.monotonic()
     cancel = cancel or CancelToken()
     pacer = _Pacer(PROGRESS_INTERVAL)
     report = ScanReport()
     roots = [os.path.abspath(os.fspath(f)) for f in folders]
-    model_path = os.fspath(model_dir) if model_dir is not None else None
-    classifier = _load_classifier(model_path) if use_model else None
-    if classifier is not None:
-        writer.call(lambda c: set_model_info(
-            c, classifier.version, classifier.genres, classifier.recommended_threshold))
 
     found: list[FoundFile] = []
     folder_problems: list[FolderProblem] = []
@@ -133,6 +126,14 @@ def scan(
     if cancel.cancelled:
         return _finish(report, started, cancelled=True)
 
+    # Heavy imports and the model come after the walk, so that progress shows up at once.
+    from genre_desktop.core.features import RECIPE_VERSION
+
+    model_path = os.fspath(model_dir) if model_dir is not None else None
+    classifier = _load_classifier(model_path) if use_model else None
+    if classifier is not None:
+        writer.call(lambda c: set_model_info(
+            c, classifier.version, classifier.genres, classifier.recommended_threshold))
     state = writer.call(lambda c: scan_store.load_state(c, RECIPE_VERSION))
     plan = make_plan(found, folder_problems, state, roots)
     report.unchanged = plan.unchanged

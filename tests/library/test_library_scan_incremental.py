@@ -230,3 +230,15 @@ def test_real_model_classifies_tracks_scanned_without_it(scanned):
     assert all(lib.detail(i).probabilities for i in ids)
     conn.close()
     assert scan(db, music).predicted == 0
+
+
+def test_track_that_turns_bad_keeps_its_row_and_is_not_retried(scanned):
+    db, music = scanned
+    target = next(p for p in _audio_files(music) if p.suffix == ".flac")
+    track_id = track_by_path(db)[str(target)]["id"]
+    target.write_bytes(b"fLaC" + os.urandom(5000))  # overwritten by garbage
+    report = scan(db, music, use_model=False)
+    assert [p for p, _ in report.failed] == [str(target)] and report.unchanged == 5
+    assert track_by_path(db)[str(target)]["id"] == track_id  # the row (and any label) stays
+    again = scan(db, music, use_model=False)
+    assert again.unchanged == 6 and again.failed == []

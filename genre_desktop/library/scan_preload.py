@@ -1,0 +1,9 @@
+"""Preloaded by the scan's fork server (see scan_pool): importing it warms up the analysis code.
+
+Workers are forked from that server, so librosa, the decoders and the compiled feature kernels
+are loaded and compiled once per app session instead of once per worker (or per pool restart).
+"""
+
+from genre_desktop.library.scan_worker import warm_up
+
+warm_up()
