@@ -58,7 +58,8 @@ class LibraryPanel(QWidget):
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(
             lambda pos: self.contextMenuRequested.emit(self.table.viewport().mapToGlobal(pos)))
-        self.table.doubleClicked.connect(lambda index: self.activated.emit(model.track_id(index.row())))
+        # Enter or double-click (as the platform defines activation) previews the track.
+        self.table.activated.connect(lambda index: self.activated.emit(model.track_id(index.row())))
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
         self.table.selectionModel().currentRowChanged.connect(self._on_current)
 
