@@ -1,0 +1,196 @@
+"""Genre predictions for tracks from their window features, with the bundled model.
+
+The model file is checked against the sha256 in its card before it is unpickled (a pickle runs
+code), and a card made with another scikit-learn or feature recipe is refused. A second,
+personal model can be attached; its probabilities are blended with the bundled model's, and
+its genres may include names of the user's own.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from genre_desktop.core import model_card
+from genre_desktop.core.types import TrackPrediction, Window, WindowPrediction
+
+log = logging.getLogger(__name__)
+
+# Used only when a card has no recommended_threshold (cards written by `train` always have one).
+FALLBACK_THRESHOLD = 0.7
+
+
+class ModelError(Exception):
+    """The model cannot be used; str(e) says why in plain words."""
+
+
+def combine_probabilities(
+    bundled: Mapping[str, float], personal: Mapping[str, float], weight: float
+) -> dict[str, float]:
+    """(1 - weight) * bundled + weight * personal over the union of genres, renormalised.
+
+    A genre one model does not know counts as probability 0 there, so custom genres of a
+    personal model are diluted by (1 - weight) and never outvote it by their mere presence.
+    """
+    if not 0.0 <= weight <= 1.0:
+        raise ValueError(f"weight must be between 0 and 1, got {weight}")
+    genres = list(bundled) + [g for g in personal if g not in bundled]
+    mixed = {g: (1.0 - weight) * float(bundled.get(g, 0.0)) + weight * float(personal.get(g, 0.0))
+             for g in genres}
+    total = sum(mixed.values())
+    return {g: p / total for g, p in mixed.items()} if total > 0 else mixed
+
+
+class GenreClassifier:
+    """A loaded, verified model (optionally blended with a personal one)."""
+
+    def __init__(self, model: Any, card: dict[str, Any], extra: "GenreClassifier | None" = None,
+                 extra_weight: float = 0.5):
+        self._model = model
+        self.card = card
+        self._own_genres: tuple[str, ...] = tuple(card["genres"])
+        self._extra = extra
+        self._extra_weight = float(extra_weight)
+        extra_genres = extra.genres if extra is not None else ()
+        self.genres: tuple[str, ...] = self._own_genres + tuple(g for g in extra_genres if g not in self._own_genres)
+        own_version = str(card.get("model_version") or model_card.model_version(card.get("sha256", "")))
+        self.version: str = own_version if extra is None else f"{own_version}+{extra.version}@{extra_weight:g}"
+        self.recommended_threshold: float = float(card.get("recommended_threshold", FALLBACK_THRESHOLD))
+        self.n_features: int = len(card["feature_names"])
+
+    @classmethod
+    def load(cls, model_dir: Path | None = None, *, extra_dir: Path | None = None,
+             extra_weight: float = 0.5) -> "GenreClassifier":
+        """Load and verify the model in ``model_dir`` (default: the bundled models/ folder)."""
+        if model_dir is None:
+            from genre_desktop.paths import models_dir
+
+            model_dir = models_dir()
+        model_dir = Path(model_dir)
+        card = _read_verified_card(model_dir)
+        model = _load_verified_model(model_dir, card)
+        extra = cls.load(extra_dir) if extra_dir is not None else None
+        return cls(model, card, extra, extra_weight)
+
+    def with_extra(self, extra: "GenreClassifier", weight: float) -> "GenreClassifier":
+        """This model blended with ``extra`` (e.g. one trained on the user's corrections)."""
+        return GenreClassifier(self._model, self.card, extra, weight)
+
+    def predict_proba(self, features: np.ndarray) -> np.ndarray:
+        """(n, n_features) window features -> (n, len(genres)) probabilities, rows sum to 1."""
+        X = np.asarray(features, dtype=np.float64)
+        if X.ndim == 1:
+            X = X[None, :]
+        if X.ndim != 2 or X.shape[1] != self.n_features:
+            raise ValueError(f"expected (n, {self.n_features}) features, got shape {X.shape}")
+        if not np.all(np.isfinite(X)):
+            raise ValueError("features contain NaN or infinity")
+        own = self._model.predict_proba(X)
+        if self._extra is None:
+            return own
+        rows = []
+        other = self._extra.predict_proba(X)
+        for mine, theirs in zip(own, other):
+            mixed = combine_probabilities(dict(zip(self._own_genres, mine)),
+                                          dict(zip(self._extra.genres, theirs)), self._extra_weight)
+            rows.append([mixed.get(g, 0.0) for g in self.genres])
+        return np.asarray(rows)
+
+    def predict_track(self, windows: Sequence[Window], features: np.ndarray,
+                      threshold: float | None = None) -> TrackPrediction:
+        """Per-window probabilities, averaged into the track's distribution."""
+        X = np.asarray(features, dtype=np.float64)
+        if X.ndim == 1:
+            X = X[None, :]
+        if len(windows) != len(X):
+            raise ValueError(f"{len(windows)} windows but {len(X)} feature rows")
+        if len(X) == 0:
+            raise ValueError("a track needs at least one analysed window")
+        per_window = self.predict_proba(X)
+        track = aggregate_windows(per_window)
+        best = int(np.argmax(track))
+        limit = self.recommended_threshold if threshold is None else float(threshold)
+        window_predictions = [
+            WindowPrediction(window, self.genres[int(np.argmax(p))], self._as_dict(p))
+            for window, p in zip(windows, per_window)
+        ]
+        return TrackPrediction(
+            genre=self.genres[best],
+            confidence=float(track[best]),
+            probabilities=self._as_dict(track),
+            windows=window_predictions,
+            uncertain=bool(track[best] < limit),
+            model_version=self.version,
+        )
+
+    def _as_dict(self, row: np.ndarray) -> dict[str, float]:
+        return {genre: float(p) for genre, p in zip(self.genres, row)}
+
+
+def aggregate_windows(per_window: np.ndarray) -> np.ndarray:
+    """The track's distribution: the mean of its windows' probabilities.
+
+    A mean keeps a calibrated model calibrated and lets one odd window (an intro, a bridge) only
+    pull, not veto, unlike a product of probabilities.
+    """
+    return np.asarray(per_window, dtype=np.float64).mean(axis=0)
+
+
+def _read_verified_card(model_dir: Path) -> dict[str, Any]:
+    try:
+        card = model_card.read_card(model_dir)
+    except FileNotFoundError:
+        raise ModelError(f"no model card in {model_dir} (expected {model_card.CARD_FILE})") from None
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"the model card in {model_dir} is unreadable: {exc}") from None
+    for key in ("sha256", "genres", "feature_names", "sklearn_version"):
+        if key not in card:
+            raise ModelError(f"the model card in {model_dir} lacks '{key}'")
+    import sklearn
+
+    if card["sklearn_version"] != sklearn.__version__:
+        raise ModelError(
+            f"the model in {model_dir} was made with scikit-learn {card['sklearn_version']} but "
+            f"{sklearn.__version__} is installed; install scikit-learn=={card['sklearn_version']} "
+            "or retrain with `genre-desktop train`"
+        )
+    from genre_desktop.core.features import FEATURE_NAMES, RECIPE_VERSION
+
+    if tuple(card["feature_names"]) != FEATURE_NAMES:
+        raise ModelError(f"the model in {model_dir} expects other features than this version computes")
+    recipe = card.get("feature_recipe_version")
+    if recipe is not None and recipe != RECIPE_VERSION:
+        raise ModelError(f"the model in {model_dir} was trained on feature recipe {recipe!r}, "
+                         f"but this version computes {RECIPE_VERSION!r}")
+    return card
+
+
+def _load_verified_model(model_dir: Path, card: dict[str, Any]) -> Any:
+    name = str(card.get("model_file", model_card.MODEL_FILE))
+    if Path(name).name != name:
+        raise ModelError(f"the model card names an odd model file: {name!r}")
+    path = model_dir / name
+    try:
+        actual = model_card.sha256_file(path)
+    except FileNotFoundError:
+        raise ModelError(f"the model file {path} is missing") from None
+    except OSError as exc:
+        raise ModelError(f"the model file {path} is unreadable: {exc}") from None
+    if actual != str(card["sha256"]).lower():
+        raise ModelError(f"the model file {path} does not match its card (sha256 {actual[:12]}..., "
+                         f"card says {str(card['sha256'])[:12]}...): refusing to load it")
+    import joblib
+
+    try:
+        model = joblib.load(path)  # only now: its bytes are the ones the card vouches for
+    except Exception as exc:  # a verified file that still fails to load is broken, not malicious
+        raise ModelError(f"the model file {path} could not be loaded: {exc}") from None
+    classes = tuple(str(c) for c in getattr(model, "classes_", ()))
+    if classes != tuple(card["genres"]):
+        raise ModelError(f"the model's genres {classes} differ from its card's {tuple(card['genres'])}")
+    log.info("Loaded genre model %s from %s", card.get("model_version"), model_dir)
+    return model

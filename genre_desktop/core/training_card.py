@@ -1,0 +1,196 @@
+"""Assemble the model card's content and plots from the evaluations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from genre_desktop.core import model_card
+from genre_desktop.core.genre_model import ARTIST_BLOCK, BASE_MODELS, DC_OFFSET_FEATURES, SEED
+from genre_desktop.core.metrics import reliability_bins
+from genre_desktop.core.tuning import GRIDS
+
+if TYPE_CHECKING:
+    from genre_desktop.core.evaluation import Evaluation
+    from genre_desktop.core.training import TrainOptions
+
+# Labelled tracks must be this often right on the fault-filtered test; real collections are
+# harder than GTZAN's test split, so this leaves a margin over the 80% wanted there.
+THRESHOLD_TARGET_ACCURACY = 0.85
+GOALS = {"cv10_accuracy": 0.80, "fault_filtered_test_accuracy": 0.62, "ece": 0.05}
+
+SELECTION = (
+    "Hyperparameters are chosen by GridSearchCV on the training data only, over 5 stratified "
+    f"folds made of whole runs of {ARTIST_BLOCK} consecutive clips per genre (GTZAN numbers clips "
+    "roughly artist by artist, so these approximate artist-disjoint folds; random folds reward "
+    "memorising artists). Each base model is tuned alone with the stack's preprocessing, then the "
+    "meta-learner's C on the stack's out-of-fold base outputs; the best mean accuracy wins. The "
+    "fault-filtered test numbers come from a model tuned and fit on fault-filtered train+valid "
+    "only; the 10-fold CV is nested (each fold tunes on its own 90%, hyperparameters per fold are "
+    "listed). The bundled model uses the train+valid hyperparameters, refit on all 1000 clips."
+)
+
+DEVELOPMENT_NOTES = [
+    "Preprocessing inside the pipeline: log of every *_var feature, drop harmony_mean and "
+    "perceptr_mean (DC offsets of the HPSS signals, ~0 and set by the recording chain), then "
+    "StandardScaler; the meta-learner gets the scaled features (passthrough) plus the base outputs.",
+    "Tried, not kept: making the level-dependent features gain-invariant (rms_var, harmony_var, "
+    "perceptr_var relative to rms_mean^2; dropping rms_mean and mfcc1_mean): +4 points on "
+    "train<->valid but no better on artist-blocked folds; dropping them outright was worse.",
+    "Tried, not kept: QuantileTransformer or RobustScaler instead of StandardScaler (no gain).",
+    "Tried, not kept: the one-standard-error rule (pick the most regularised candidate within one "
+    "SE of the best): it chose k-NN k=20, SVM C=1, MLP alpha=10, meta C=0.01 and scored 0.49 on "
+    "the fault-filtered test against 0.56 for the best-mean choice.",
+    "Tried, not kept: artist-blocked folds for the stack's internal cross-validation (0.50 test).",
+    "Tried, not kept: SVC Platt probabilities instead of decision_function as the stack input; "
+    "untuned defaults. All stack variants scored 0.54-0.57 on the fault-filtered test (one "
+    "standard error there is ~0.03), so none is clearly better; the choice was made on how the "
+    "procedure is justified, not on the test score.",
+    "The fault-filtered test split was looked at for the handful of procedure variants above; "
+    "no hyperparameter was chosen on it. The recommended threshold is read off its curve.",
+    "BLAS is limited to one thread per process: on a 2-core machine shared with other work an "
+    "MLP fit took 25-55 s with default threading and 1.5 s without.",
+]
+
+
+def choose_threshold(coverage: list[dict[str, Any]]) -> tuple[float, str]:
+    """Lowest candidate threshold whose labelled test tracks are right often enough."""
+    for row in coverage:
+        if row["accuracy"] is not None and row["accuracy"] >= THRESHOLD_TARGET_ACCURACY:
+            reason = (
+                f"Lowest candidate at which the tracks the model labels on the fault-filtered test "
+                f"are >= {THRESHOLD_TARGET_ACCURACY:.0%} right: it labels {row['coverage']:.0%} "
+                f"with {row['accuracy']:.0%} right. Independent recordings are harder than this "
+                "split, and a confidently wrong genre is the worst thing to show, so the margin "
+                "over the 80% goal is kept even though coverage falls below 40% here; users can "
+                "lower it in the settings to label more tracks."
+            )
+            return row["threshold"], reason
+    last = coverage[-1]
+    return last["threshold"], "No candidate reaches the target accuracy; the highest is used."
+
+
+def _comparison(split_metrics: dict[str, Any], cv_metrics: dict[str, Any] | None) -> dict[str, Any]:
+    rows = {"stack": {"test_accuracy": split_metrics["accuracy"], "test_macro_f1": split_metrics["macro_f1"]}}
+    if cv_metrics:
+        rows["stack"]["cv10_accuracy"] = cv_metrics["accuracy"]
+    for name in BASE_MODELS:
+        rows[name] = {
+            "test_accuracy": split_metrics["base_models"][name]["accuracy"],
+            "test_macro_f1": split_metrics["base_models"][name]["macro_f1"],
+        }
+        if cv_metrics:
+            rows[name]["cv10_accuracy"] = cv_metrics["base_models"][name]["accuracy"]
+    verdicts = []
+    for metric in ("test_accuracy", "cv10_accuracy"):
+        if metric not in rows["stack"]:
+            continue
+        better = [n for n in BASE_MODELS if rows[n][metric] > rows["stack"][metric]]
+        verdicts.append(
+            f"{metric}: " + (f"{', '.join(better)} alone beat(s) the stack." if better
+                             else "the stack beats every base model.")
+        )
+    rows["verdict"] = " ".join(verdicts)
+    return rows
+
+
+def build_card(*, genres, feature_names, sha256, chosen, split_eval: "Evaluation",
+               cv_eval: "Evaluation | None", coverage, threshold, reasoning, bundled_check,
+               options: "TrainOptions") -> dict[str, Any]:
+    split_metrics = split_eval.metrics()
+    split_metrics["temperature"] = round(split_eval.temperatures[0], 4)
+    split_metrics["reliability"] = reliability_bins(split_eval.calibrated, split_eval.y, genres)
+    split_metrics["reliability_before_calibration"] = reliability_bins(split_eval.uncalibrated, split_eval.y, genres)
+    cv_metrics = None
+    if cv_eval is not None:
+        cv_metrics = cv_eval.metrics()
+        cv_metrics["fold_hyperparameters"] = cv_eval.params
+        cv_metrics["fold_temperatures"] = [round(t, 4) for t in cv_eval.temperatures]
+        cv_metrics["reliability"] = reliability_bins(cv_eval.calibrated, cv_eval.y, genres)
+        cv_metrics["seconds"] = round(cv_eval.seconds, 1)
+        cv_metrics["note"] = ("Random stratified folds let an artist's clips sit on both sides, "
+                              "which flatters every model; the fault-filtered test is the honest number.")
+    goals = {"fault_filtered_test_accuracy": {"goal": GOALS["fault_filtered_test_accuracy"], "value": split_metrics["accuracy"]},
+             "ece_fault_filtered_test": {"goal": GOALS["ece"], "value": split_metrics["ece"]}}
+    if cv_metrics:
+        goals["cv10_accuracy"] = {"goal": GOALS["cv10_accuracy"], "value": cv_metrics["accuracy"]}
+        goals["ece_cv10"] = {"goal": GOALS["ece"], "value": cv_metrics["ece"]}
+    for name, goal in goals.items():
+        goal["met"] = goal["value"] <= goal["goal"] if name.startswith("ece") else goal["value"] >= goal["goal"]
+    at_threshold = next(r for r in coverage if r["threshold"] == threshold)
+    summary = {  # the headline numbers, under the names the app's model dialog looks for
+        "cv10_accuracy": cv_metrics["accuracy"] if cv_metrics else None,
+        "test_accuracy": split_metrics["accuracy"],
+        "test_macro_f1": split_metrics["macro_f1"],
+        "test_ece": split_metrics["ece"],
+        "test_ece_before_calibration": split_metrics["ece_before_calibration"],
+        "coverage": at_threshold["coverage"],
+        "accuracy_above_threshold": at_threshold["accuracy"],
+        "confusion_matrix_png": "confusion_fault_filtered_test.png",
+    }
+    return {
+        "format": model_card.CARD_FORMAT,
+        "model_file": model_card.MODEL_FILE,
+        "sha256": sha256,
+        "model_version": model_card.model_version(sha256),
+        "summary": summary,
+        "recommended_threshold": threshold,
+        "genres": list(genres),
+        "feature_names": list(feature_names),
+        "model": {
+            "estimator": "CalibratedClassifierCV(method='temperature', ensemble=False) around "
+                         "Pipeline(FeatureTransform, StandardScaler, StackingClassifier(knn, svm "
+                         "(RBF, decision_function), mlp; final LogisticRegression, passthrough=True))",
+            "dropped_features": list(DC_OFFSET_FEATURES),
+            "seed": options.seed,
+            "trained_on": "all 1000 clips of features_30_sec.csv",
+        },
+        "hyperparameters": chosen,
+        "hyperparameter_grids": {k: {p: [list(v) if isinstance(v, tuple) else v for v in vs]
+                                     for p, vs in g.items()} for k, g in GRIDS.items()},
+        "hyperparameter_selection": SELECTION if options.search else
+            SELECTION + " (This card was written by a run that reused recorded hyperparameters.)",
+        "tuning_summary": split_eval.tuning[0],
+        "fault_filtered_test": split_metrics,
+        "cv10": cv_metrics,
+        "base_model_comparison": _comparison(split_metrics, cv_metrics),
+        "goals": goals,
+        "coverage_at_thresholds_fault_filtered_test": coverage,
+        "threshold_reasoning": reasoning,
+        "track_aggregation": "mean of the window probabilities (GTZAN has one 30 s window per clip, "
+                             "so no alternative could be shown better on it)",
+        "bundled_model_check": bundled_check,
+        "training_command": options.command,
+        "default_seed": SEED,
+        "development_notes": DEVELOPMENT_NOTES,
+    }
+
+
+def write_plots(out_dir: Path, card: dict[str, Any], split_eval: "Evaluation",
+                cv_eval: "Evaluation | None", test_y, all_y) -> list[str]:
+    from genre_desktop.core import training_plots as plots
+
+    genres = card["genres"]
+    threshold = card["recommended_threshold"]
+    split = card["fault_filtered_test"]
+    written = ["confusion_fault_filtered_test.png", "reliability_fault_filtered_test.png",
+               "coverage_fault_filtered_test.png"]
+    plots.plot_confusion(split["confusion"], genres,
+                         f"Fault-filtered test (n={split['n']}), accuracy {split['accuracy']:.3f}",
+                         out_dir / written[0])
+    plots.plot_reliability(
+        {f"before calibration (ECE {split['ece_before_calibration']:.3f})": split["reliability_before_calibration"],
+         f"temperature-scaled (ECE {split['ece']:.3f})": split["reliability"]},
+        "Reliability, fault-filtered test", out_dir / written[1], threshold)
+    plots.plot_coverage(card["coverage_at_thresholds_fault_filtered_test"],
+                        "Coverage and accuracy, fault-filtered test", out_dir / written[2], threshold)
+    if cv_eval is not None:
+        cv = card["cv10"]
+        written += ["confusion_cv10.png", "reliability_cv10.png"]
+        plots.plot_confusion(cv["confusion"], genres, f"Nested 10-fold CV, accuracy {cv['accuracy']:.3f}",
+                             out_dir / written[3])
+        plots.plot_reliability(
+            {f"before calibration (ECE {cv['ece_before_calibration']:.3f})": reliability_bins(cv_eval.uncalibrated, all_y, genres),
+             f"temperature-scaled (ECE {cv['ece']:.3f})": cv["reliability"]},
+            "Reliability, nested 10-fold CV", out_dir / written[4], threshold)
+    return written
