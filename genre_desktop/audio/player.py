@@ -1,8 +1,11 @@
 """Track preview playback through PortAudio (sounddevice). No Qt.
 
-The whole track is decoded into memory by ``load`` (call it off the GUI thread), then an
-OutputStream callback hands it to the device block by block. Control methods only flip plain
-attributes that the callback reads, so the audio thread never waits on a lock.
+``load`` opens the track and decodes its first block (call it off the GUI thread); from then on a
+reader thread decodes a few seconds ahead of the play position into a ring buffer (audio.readahead),
+and an OutputStream callback hands the ring's frames to the device. Memory stays the same for a
+five-minute song and a two-hour mix. Control methods only flip plain attributes that the callback
+reads, so the audio thread never waits on a lock. When the reader falls behind (a stalled disk) the
+callback plays silence and the position waits with it.
 
 ``position`` counts the frames the callback has handed to the device, so it runs ahead of what
 is audible by at most the stream's output latency (tens of milliseconds). That is honest only if
@@ -21,78 +24,48 @@ from typing import Any, Literal
 
 import numpy as np
 
+from genre_desktop.audio.output import (AudioUnavailable, default_output_device, load_sounddevice, output_channels,
+                                        plays_rate)
+from genre_desktop.audio.readahead import AudioReader, ReadAhead, open_reader, read_with_decoder
+
+__all__ = ["AudioUnavailable", "Player", "default_output_device", "load_sounddevice", "read_with_decoder"]
+
 log = logging.getLogger(__name__)
 
 PlayerState = Literal["stopped", "playing", "paused"]
-AudioReader = Callable[[str, int | None], tuple[np.ndarray, int]]
-
-
-class AudioUnavailable(Exception):
-    """No way to play sound here: PortAudio missing, no output device, or the device refused."""
-
-
-def load_sounddevice() -> Any:
-    """Import sounddevice lazily: its import loads PortAudio and raises OSError when it is missing."""
-    try:
-        import sounddevice
-    except OSError as exc:
-        raise AudioUnavailable(
-            f"Preview is unavailable: the PortAudio sound library could not be loaded ({exc})."
-        ) from exc
-    except ImportError as exc:
-        raise AudioUnavailable(
-            f"Preview is unavailable: the sounddevice module is not installed ({exc})."
-        ) from exc
-    return sounddevice
-
-
-def default_output_device() -> dict:
-    """The default output device's description; AudioUnavailable when there is none."""
-    sd = load_sounddevice()
-    no_device = "Preview is unavailable: no audio output device was found."
-    try:
-        device = sd.query_devices(kind="output")
-    except (sd.PortAudioError, ValueError) as exc:  # PortAudio reports no default output as device -1
-        log.info("No default output device: %s", exc)
-        raise AudioUnavailable(no_device) from exc
-    if not device or device.get("max_output_channels", 0) < 1:
-        raise AudioUnavailable(no_device)
-    return device
-
-
-def read_with_decoder(path: str, samplerate: int | None) -> tuple[np.ndarray, int]:
-    """Decode a whole file as (frames, channels) float32 through audio.decode; None keeps the native rate."""
-    from genre_desktop.audio import decode
-
-    rate = samplerate or decode.probe(path).samplerate
-    samples = decode.read_window(path, 0.0, None, sr=samplerate, mono=False)
-    return samples, rate
 
 
 class Player:
-    """A one-track preview player. Thread-safe control; the callback never blocks."""
+    """A one-track preview player. Thread-safe control; the callback never blocks.
+
+    ``read_audio`` replaces streaming from audio.decode by a reader of whole tracks into memory
+    (``(path, samplerate or None) -> (samples, rate)``), for sources the decoder does not cover.
+    """
 
     def __init__(self, read_audio: AudioReader | None = None,
                  on_finished: Callable[[], None] | None = None) -> None:
-        self._read_audio = read_audio or read_with_decoder
+        self._read_audio = None if read_audio is read_with_decoder else read_audio
         # Called from the audio thread when a track plays to its end; must return quickly.
         self.on_finished = on_finished
         self._control = threading.RLock()  # serialises control calls; the callback never takes it
         self._sd: Any = None
         self._stream: Any = None
+        self._readahead: ReadAhead | None = None
         self._path: str | None = None
-        self._samples = np.zeros((0, 1), dtype=np.float32)
+        self._frames = 0  # the announced length, until the reader finds the real end
         self._rate = 0
         self._state: PlayerState = "stopped"
         self._finished = False
         self._volume = 1.0
-        # Shared with the callback. While a stream runs only the callback writes _cursor and
-        # _seek_applied; other threads ask for a seek by replacing _seek_request (one store).
+        # Shared with the callback. While a stream runs only the callback writes _cursor,
+        # _seek_applied and _underruns; other threads ask for a seek by replacing _seek_request
+        # (one store), which the reader thread follows too.
         self._playing = False
         self._cursor = 0
         self._seek_request: tuple[int, int] = (0, 0)  # (generation, frame)
         self._seek_applied = 0
         self._reached_end = False
+        self._underruns = 0
 
     # ---- properties -------------------------------------------------------------------
     @property
@@ -109,7 +82,11 @@ class Player:
 
     @property
     def duration(self) -> float:
-        return len(self._samples) / self._rate if self._rate else 0.0
+        if not self._rate:
+            return 0.0
+        readahead = self._readahead
+        end = readahead.end_frame if readahead is not None else None
+        return (self._frames if end is None else end) / self._rate
 
     @property
     def position(self) -> float:
@@ -127,6 +104,26 @@ class Player:
         return self._finished
 
     @property
+    def buffered_frames(self) -> int:
+        """Frames decoded ahead of the play position and not yet handed to the device (0 until the
+        reader has caught up with a seek)."""
+        readahead = self._readahead
+        if readahead is None or readahead.ring.generation != self._seek_request[0]:
+            return 0
+        return readahead.ring.buffered()
+
+    @property
+    def buffer_capacity_frames(self) -> int:
+        """The most frames ever held decoded at once (a few seconds), whatever the track's length."""
+        readahead = self._readahead
+        return readahead.capacity if readahead is not None else 0
+
+    @property
+    def underruns(self) -> int:
+        """Audio blocks, while playing, that the reader had not (fully) decoded in time."""
+        return self._underruns
+
+    @property
     def volume(self) -> float:
         return self._volume
 
@@ -139,29 +136,41 @@ class Player:
 
     # ---- control ----------------------------------------------------------------------
     def load(self, path: str | Path) -> float:
-        """Decode ``path`` (blocking; not on the GUI thread) and open the output. Returns the duration.
+        """Open ``path``, decode its first block (blocking; not on the GUI thread) and open the output.
 
-        Raises AudioUnavailable when there is no usable output device, and whatever the decoder
-        raises (audio.decode.DecodeError) when the file cannot be read.
+        Returns the duration. Raises AudioUnavailable when there is no usable output device, and
+        whatever the decoder raises (audio.decode.DecodeError) when the file cannot be read.
         """
         path = str(path)
-        device = default_output_device()  # fail fast, before a long decode
+        device = default_output_device()  # fail fast, before any decoding
         self._sd = load_sounddevice()
-        samples, rate = self._read_audio(path, None)
-        if not self._rate_supported(rate, device):
-            rate = int(device["default_samplerate"])
-            log.info("Output cannot play %s at its own rate; resampling to %d Hz", path, rate)
-            samples, rate = self._read_audio(path, rate)
-        samples = _as_playable(samples)
-        with self._control:
-            self._playing = False  # the old stream's finish must not count as this track's end
-            self._close_stream()
-            self._samples, self._rate, self._path = samples, rate, path
-            self._playing, self._cursor, self._reached_end = False, 0, False
-            self._seek_applied = self._seek_request[0]
-            self._state, self._finished = "stopped", False
-            self._open_stream(min(2, int(device["max_output_channels"])))
-        log.debug("Loaded %s: %.1f s at %d Hz", path, self.duration, rate)
+        channels = output_channels(device)
+        reader = open_reader(path, self._read_audio, lambda rate: plays_rate(self._sd, device, rate),
+                             int(device["default_samplerate"]))
+        # More channels than the output has are mixed down to mono (by the reader thread).
+        ring_channels = reader.channels if reader.channels <= channels else 1
+        readahead = ReadAhead(reader, lambda: self._seek_request, ring_channels)
+        try:
+            with self._control:
+                generation = self._seek_request[0] + 1
+                readahead.prime(generation, 0)  # a file that cannot be decoded leaves the loaded track alone
+                self._playing = False  # the old stream's finish must not count as this track's end
+                self._close_stream()
+                self._stop_readahead()
+                self._path, self._rate, self._frames = path, reader.samplerate, reader.frames
+                self._seek_request, self._seek_applied = (generation, 0), generation
+                self._playing, self._cursor, self._reached_end = False, 0, False
+                self._state, self._finished = "stopped", False
+                self._readahead = readahead
+                readahead.start()
+                self._open_stream(channels)
+        except BaseException:
+            if self._readahead is readahead:
+                self._stop_readahead()
+            else:
+                reader.close()
+            raise
+        log.debug("Loaded %s: %.1f s at %d Hz", path, self.duration, self._rate)
         return self.duration
 
     def play(self, start: float | None = None) -> None:
@@ -209,31 +218,26 @@ class Player:
                 self._stream.abort()  # drop what is queued: a stop should be heard at once
 
     def seek(self, seconds: float) -> None:
-        """Move to ``seconds`` (clamped to the track); takes effect at the next audio block."""
+        """Move to ``seconds`` (clamped to the track); takes effect once the reader has decoded there."""
         with self._control:
             if not self._rate:
                 return
             frame = int(round(min(max(float(seconds), 0.0), self.duration) * self._rate))
             self._seek_request = (self._seek_request[0] + 1, frame)
+            if self._readahead is not None:
+                self._readahead.wake()
 
     def close(self) -> None:
-        """Release the output device and the decoded track."""
+        """Release the output device, the reader thread and the open file."""
         with self._control:
             self._playing, self._state = False, "stopped"
             self._close_stream()
-            self._samples, self._rate, self._path = np.zeros((0, 1), dtype=np.float32), 0, None
+            self._stop_readahead()
+            self._frames, self._rate, self._path = 0, 0, None
 
     # ---- internals --------------------------------------------------------------------
     def _cursor_at_end(self) -> bool:
         return self.position >= self.duration
-
-    def _rate_supported(self, rate: int, device: dict) -> bool:
-        try:
-            self._sd.check_output_settings(device=device["index"], samplerate=rate, dtype="float32",
-                                           channels=min(2, int(device["max_output_channels"])))
-        except (self._sd.PortAudioError, ValueError):
-            return False
-        return True
 
     def _open_stream(self, channels: int) -> None:
         try:
@@ -253,28 +257,34 @@ class Player:
             except self._sd.PortAudioError:
                 log.warning("Closing the audio stream failed", exc_info=True)
 
+    def _stop_readahead(self) -> None:
+        readahead, self._readahead = self._readahead, None
+        if readahead is not None:
+            readahead.stop()
+
     def _callback(self, outdata: np.ndarray, frames: int, _time: Any, _status: Any) -> None:
         # Audio thread: no locks, no logging, no allocation beyond array views.
         generation, frame = self._seek_request
         if generation != self._seek_applied:
             self._cursor = frame
             self._seek_applied = generation
-        if not self._playing:
+        readahead = self._readahead
+        if not self._playing or readahead is None:
             outdata.fill(0.0)
             return
-        samples = self._samples
-        start = self._cursor
-        end = min(start + frames, len(samples))
-        count = max(end - start, 0)
-        if count:
-            # Broadcasting also turns a mono track into both output channels.
-            np.multiply(samples[start:end], self._volume, out=outdata[:count])
+        ring = readahead.ring
+        count, ended = 0, False
+        if ring.generation == self._seek_applied:  # else the reader is still on its way to the new spot
+            ended = ring.ended  # read before pulling: once set, ``written`` is final
+            count = ring.pull(outdata, self._volume)
         if count < frames:
             outdata[count:].fill(0.0)
-        self._cursor = start + count
-        if start + count >= len(samples):
+        self._cursor += count
+        if ended and ring.buffered() == 0:
             self._reached_end = True
             raise self._sd.CallbackStop  # PortAudio plays out what is queued, then finishes
+        if count < frames:
+            self._underruns += 1
 
     def _on_stream_finished(self) -> None:
         # Audio thread, once the stream has gone inactive (end of track, stop or close). No lock:
@@ -291,13 +301,3 @@ class Player:
                 callback()
             except Exception:  # an observer's bug must not kill the audio thread
                 log.exception("on_finished callback failed")
-
-
-def _as_playable(samples: np.ndarray) -> np.ndarray:
-    """(frames, 1 or 2) contiguous float32; more than two channels are mixed down to mono."""
-    samples = np.asarray(samples, dtype=np.float32)
-    if samples.ndim == 1:
-        samples = samples[:, None]
-    elif samples.shape[1] > 2:
-        samples = samples.mean(axis=1, dtype=np.float32)[:, None]
-    return np.ascontiguousarray(samples)

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from genre_desktop.audio.decode import read_window
 from genre_desktop.audio.player import AudioUnavailable, Player
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -142,11 +143,12 @@ def test_volume_is_clamped(player):
         player.volume = float("nan")
 
 
-def test_volume_scales_what_the_callback_hands_over(player):
+def test_volume_scales_what_the_callback_hands_over(player, clip):
     # The audio callback itself, fed an output block by hand: stereo out from the mono clip.
-    reference = player._samples[1000:1512, 0] * 0.25
+    reference = read_window(clip, 1000 / 22050, 512 / 22050, sr=None) * 0.25
     player.volume = 0.25
     player.seek(1000 / player.samplerate)
+    wait_for(lambda: player.buffered_frames >= 512)  # the reader has decoded from the new position
     player._playing = True
     out = np.empty((512, 2), dtype=np.float32)
     player._callback(out, 512, None, None)
