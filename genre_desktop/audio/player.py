@@ -39,7 +39,8 @@ class Player:
     """A one-track preview player. Thread-safe control; the callback never blocks.
 
     ``read_audio`` replaces streaming from audio.decode by a reader of whole tracks into memory
-    (``(path, samplerate or None) -> (samples, rate)``), for sources the decoder does not cover.
+    (``(path, samplerate or None) -> (samples, rate)``), for sources the decoder does not cover;
+    ``read_with_decoder`` there means the default, streaming.
     """
 
     def __init__(self, read_audio: AudioReader | None = None,
@@ -108,9 +109,8 @@ class Player:
         """Frames decoded ahead of the play position and not yet handed to the device (0 until the
         reader has caught up with a seek)."""
         readahead = self._readahead
-        if readahead is None or readahead.ring.generation != self._seek_request[0]:
-            return 0
-        return readahead.ring.buffered()
+        ring = readahead.ring if readahead is not None else None
+        return ring.buffered() if ring is not None and ring.generation == self._seek_request[0] else 0
 
     @property
     def buffer_capacity_frames(self) -> int:
@@ -180,7 +180,7 @@ class Player:
                 raise RuntimeError("nothing is loaded")
             if start is not None:
                 self.seek(start)
-            elif self._state == "stopped" and self._cursor_at_end():
+            elif self._state == "stopped" and self.position >= self.duration:  # replay a finished track
                 self.seek(0.0)
             self._finished, self._reached_end = False, False
             self._playing = True
@@ -236,9 +236,6 @@ class Player:
             self._frames, self._rate, self._path = 0, 0, None
 
     # ---- internals --------------------------------------------------------------------
-    def _cursor_at_end(self) -> bool:
-        return self.position >= self.duration
-
     def _open_stream(self, channels: int) -> None:
         try:
             self._stream = self._sd.OutputStream(

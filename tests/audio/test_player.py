@@ -24,23 +24,6 @@ from genre_desktop.audio.player import AudioUnavailable, Player
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
-def _read_with_soundfile(path: str, samplerate: int | None) -> tuple[np.ndarray, int]:
-    import soundfile
-
-    if samplerate is not None:
-        raise AssertionError("the test device plays every rate; no resampling expected")
-    samples, rate = soundfile.read(path, dtype="float32", always_2d=True)
-    return samples, rate
-
-
-try:  # the player decodes through audio.decode; fall back only while that module is missing
-    import genre_desktop.audio.decode  # noqa: F401
-
-    READER = None
-except ImportError:
-    READER = _read_with_soundfile
-
-
 def wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
@@ -56,7 +39,7 @@ def clip(gtzan_dir) -> Path:
 
 @pytest.fixture
 def player(clip):
-    p = Player(read_audio=READER)
+    p = Player()
     p.load(clip)
     yield p
     p.close()
@@ -173,7 +156,7 @@ def test_finishing_the_track_stops(player):
 
 def test_play_before_load_is_an_error():
     with pytest.raises(RuntimeError):
-        Player(read_audio=READER).play()
+        Player().play()
 
 
 def test_loading_a_file_that_is_not_audio_raises(tmp_path, player):
