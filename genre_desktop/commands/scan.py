@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
         print("\ngenre-desktop scan: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     if args.json:
-        print(json.dumps(report.as_json(), ensure_ascii=False))
+        print(json.dumps(report.as_json()))
     else:
         _print_summary(report)
     return EXIT_INTERRUPTED if report.cancelled else EXIT_OK

@@ -163,7 +163,7 @@ def _finish(report: ScanReport, started: float, cancelled: bool) -> ScanReport:
 def _apply_plan(conn, plan: ScanPlan, roots: Sequence[str]) -> None:
     known_folders = [r[0] for r in conn.execute("SELECT path FROM folders")]
     for root in roots:
-        if not any(inside(root, f) for f in known_folders):
+        if os.path.isdir(root) and not any(inside(root, f) for f in known_folders):
             add_folder(conn, root)
     scan_store.apply_moves(conn, plan.moves)
     scan_store.set_status(conn, plan.restored, "ok")
