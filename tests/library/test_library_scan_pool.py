@@ -115,3 +115,14 @@ def test_cancel_is_prompt_and_keeps_finished_tracks(music, tmp_path, monkeypatch
 
     rest = scanner.scan_folders(db, [music], jobs=2, use_model=False)
     assert rest.added == len(_files(music)) - len(stored) and rest.unchanged == len(stored)
+
+
+def test_spawned_workers_work_too(music, tmp_path, monkeypatch):
+    """The frozen app and Windows/macOS start workers with 'spawn': nothing may rely on fork."""
+    import multiprocessing
+
+    from genre_desktop.library import scan_pool
+
+    monkeypatch.setattr(scan_pool, "_context", lambda: multiprocessing.get_context("spawn"))
+    report = scanner.scan_folders(tmp_path / "lib.sqlite3", [music], jobs=2, use_model=False)
+    assert report.added == len(_files(music)) and report.failed == []
