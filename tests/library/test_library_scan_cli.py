@@ -149,3 +149,35 @@ def test_resume_after_kill_9(tmp_path):
     on_disk = {str(p) for p in paths}
     assert {os.fsdecode(r[0]) for r in conn.execute("SELECT CAST(path AS BLOB) FROM tracks")} == on_disk
     conn.close()
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_cleanly_and_reports(tmp_path):
+    music = tmp_path / "Music"
+    make_demo_library(music, n_per_genre=2, formats=("mp3", "ogg"))
+    db = tmp_path / "lib.sqlite3"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "genre_desktop", "scan", str(music), "--db", str(db), "--json", "--jobs", "2"],
+        cwd=PROJECT_ROOT, env=dict(os.environ, PYTHONPATH=str(PROJECT_ROOT)), text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 300
+        while _count(db) < 1 and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert proc.poll() is None, "the scan ended before it could be interrupted"
+        started = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+        stopped = time.monotonic() - started
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130, err
+    report = json.loads(out)
+    assert set(report) == KEYS and report["added"] >= 1
+    assert stopped < 10
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert conn.execute("SELECT count(*) FROM tracks").fetchone()[0] == report["added"]
+    conn.close()
