@@ -107,6 +107,13 @@ def scan(
     cancel: CancelToken | None = None,
     use_model: bool = True,
 ) -> Generator[ScanProgress, None, ScanReport]:
+    """Scan `folders` into the library behind `writer`; see the module docstring.
+
+    jobs: worker processes (None: one per core). model_dir: the model to classify with (None:
+    the bundled one); without a usable model, or with use_model=False, features are stored
+    and a later scan with a model classifies them. cancel: stops at the next file or window;
+    whatever was committed stays, and the report says cancelled=True.
+    """
     started = time.monotonic()
     cancel = cancel or CancelToken()
     pacer = _Pacer(PROGRESS_INTERVAL)
