@@ -51,6 +51,15 @@ class ModelCardInfo:
             value = value.get("value", value.get("threshold"))
         return float(value) if isinstance(value, (int, float)) else None
 
+    def metric(self, *keys: str) -> Any:
+        """A headline number: the card's "summary" block first, then anywhere in the card."""
+        summary = self.card.get("summary")
+        if isinstance(summary, dict):
+            for key in keys:
+                if summary.get(key) is not None:
+                    return summary[key]
+        return self.find(*keys)
+
     def find(self, *keys: str) -> Any:
         """The first value stored under any of these keys, searched breadth-first."""
         queue: list[Any] = [self.card]
@@ -69,7 +78,7 @@ class ModelCardInfo:
         return sorted(self.model_dir.glob("*.png"))
 
     def confusion_matrix_image(self) -> Path | None:
-        named = self.find("confusion_matrix_png", "confusion_matrix_image")
+        named = self.metric("confusion_matrix_png", "confusion_matrix_image")
         if isinstance(named, str) and (self.model_dir / named).is_file():
             return self.model_dir / named
         for image in self.images():

@@ -74,9 +74,10 @@ def test_model_card_dialog_shows_the_honest_numbers(qtbot, tmp_path):
     card = {
         "version": "stack-test-7",
         "genres": ["blues", "jazz", "rock"],
-        "metrics": {"cv10_accuracy": {"mean": 0.781, "std": 0.03}, "test_accuracy": 0.552,
-                    "test_macro_f1": 0.541, "test_ece": 0.061, "coverage": 0.62,
-                    "accuracy_above_threshold": 0.71},
+        "summary": {"cv10_accuracy": 0.781, "test_accuracy": 0.552, "test_macro_f1": 0.541,
+                    "test_ece": 0.061, "coverage": 0.62, "accuracy_above_threshold": 0.71,
+                    "confusion_matrix_png": "confusion_matrix.png"},
+        "goals": {"cv10_accuracy": {"goal": 0.8, "value": 0.5}},  # not the headline number
         "recommended_threshold": 0.5,
     }
     (tmp_path / "model_card.json").write_text(json.dumps(card))
@@ -88,11 +89,11 @@ def test_model_card_dialog_shows_the_honest_numbers(qtbot, tmp_path):
     dialog = ModelCardDialog(info)
     qtbot.addWidget(dialog)
     values = {label: widget.text() for label, widget in dialog.metric_labels.items()}
-    assert values["10-fold cross-validation accuracy"] == "78.1%"
+    assert values["10-fold cross-validation accuracy (random folds)"] == "78.1%"
     assert values["Fault-filtered test accuracy (no artist overlap)"] == "55.2%"
     assert values["Macro-F1 on that test set"] == "0.541"
-    assert values["Expected calibration error (ECE)"] == "0.061"
-    assert values["Tracks above the threshold (coverage)"] == "62.0%"
+    assert values["Calibration error (ECE) on that test set"] == "0.061"
+    assert values["Test tracks it labels at that threshold (coverage)"] == "62.0%"
     assert not dialog.image_label.pixmap().isNull()
 
 

@@ -36,20 +36,22 @@ def _num(value, digits: int = 3) -> str:
 def metric_rows(info: ModelCardInfo) -> list[tuple[str, str]]:
     """(label, value) rows for the honest metrics the card reports."""
     def mean_of(value):
-        return value.get("mean") if isinstance(value, dict) else value
+        if isinstance(value, dict):
+            return value.get("mean", value.get("value"))
+        return value
 
     return [
-        ("10-fold cross-validation accuracy",
-         _pct(mean_of(info.find("cv10_accuracy", "cv_accuracy", "cross_validation_accuracy")))),
+        ("10-fold cross-validation accuracy (random folds)",
+         _pct(mean_of(info.metric("cv10_accuracy", "cv_accuracy", "cross_validation_accuracy")))),
         ("Fault-filtered test accuracy (no artist overlap)",
-         _pct(mean_of(info.find("test_accuracy", "filtered_test_accuracy", "fault_filtered_accuracy")))),
-        ("Macro-F1 on that test set", _num(mean_of(info.find("test_macro_f1", "macro_f1")))),
-        ("Expected calibration error (ECE)", _num(mean_of(info.find("test_ece", "ece")))),
+         _pct(mean_of(info.metric("test_accuracy", "filtered_test_accuracy", "fault_filtered_accuracy")))),
+        ("Macro-F1 on that test set", _num(mean_of(info.metric("test_macro_f1", "macro_f1")))),
+        ("Calibration error (ECE) on that test set", _num(mean_of(info.metric("test_ece", "ece")))),
         ("Uncertainty threshold", _num(info.recommended_threshold, 2)),
-        ("Tracks above the threshold (coverage)",
-         _pct(mean_of(info.find("coverage", "threshold_coverage")))),
+        ("Test tracks it labels at that threshold (coverage)",
+         _pct(mean_of(info.metric("coverage", "threshold_coverage")))),
         ("Accuracy on those tracks",
-         _pct(mean_of(info.find("accuracy_above_threshold", "selective_accuracy", "covered_accuracy")))),
+         _pct(mean_of(info.metric("accuracy_above_threshold", "selective_accuracy", "covered_accuracy")))),
     ]
 
 
@@ -86,6 +88,12 @@ class ModelCardDialog(QDialog):
             "music the model has never heard.</p>")
         honest.setWordWrap(True)
         layout.addWidget(honest)
+        reasoning = info.card.get("threshold_reasoning")
+        if isinstance(reasoning, str) and reasoning:
+            why = QLabel(f"<p><i>Why this threshold:</i> {reasoning}</p>")
+            why.setWordWrap(True)
+            why.setObjectName("hint")
+            layout.addWidget(why)
         threshold = threshold if threshold is not None else info.recommended_threshold
         for text in (CONFIDENCE_TEXT, UNCERTAIN_TEXT.format(threshold=_pct(threshold))):
             label = QLabel(f"<p>{text}</p>")
