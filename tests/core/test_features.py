@@ -194,3 +194,20 @@ def test_sliding_median_equals_scipy(shape):
     data[::3] += rng.random((len(data[::3]), shape[1]), dtype=np.float32)
     expected = scipy.ndimage.median_filter(data, size=(31, 1), mode="reflect")
     assert np.array_equal(features._sliding_median(np.ascontiguousarray(data), 31), expected)
+
+
+def test_tempo_equals_librosas_on_many_stretches(flac_clips):
+    """The one-inverse-FFT tempogram picks the same tempo as librosa.feature.tempo."""
+    import librosa
+
+    rng = np.random.default_rng(7)
+    for clip in flac_clips[::4]:
+        samples = _read(clip)
+        seconds = rng.uniform(5.0, 30.0)
+        start = int(rng.uniform(0, 30.0 - seconds) * SAMPLE_RATE)
+        piece = samples[start: start + int(seconds * SAMPLE_RATE)]
+        power = np.abs(librosa.stft(piece, pad_mode=features.PAD_MODE)) ** 2
+        mel_db = librosa.power_to_db(features._mel_basis(SAMPLE_RATE) @ power)
+        envelope = librosa.onset.onset_strength(S=mel_db, sr=SAMPLE_RATE, aggregate=np.median)
+        expected = librosa.feature.tempo(onset_envelope=envelope, sr=SAMPLE_RATE)[0]
+        assert features._tempo(mel_db, SAMPLE_RATE) == expected, clip.name
