@@ -1,7 +1,7 @@
 """`genre-desktop features FILE [--offset SEC] [--duration SEC] [--json]`.
 
 Prints the 57 model features of one stretch of an audio file (the whole file from --offset
-unless --duration is given). With --json: {"features": {name: value}, "file", "offset",
+unless --duration is given; at most 10 minutes at once). With --json: {"features": {name: value}, "file", "offset",
 "duration", "recipe_version"}; otherwise a table. Exit status 0, 1 when the file cannot be
 decoded or analysed (one line on stderr), 2 for bad arguments.
 """
@@ -13,6 +13,7 @@ import json
 import sys
 
 EXIT_OK, EXIT_FAILED = 0, 1
+MAX_SECONDS = 600.0  # memory grows with the stretch (~40 MB per 30 s); the model looks at 30 s
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -41,10 +42,15 @@ def _seconds(allow_zero: bool):
 
 def run(args: argparse.Namespace) -> int:
     # Imported here so `genre-desktop --help` does not load librosa.
-    from genre_desktop.audio.decode import TARGET_SR, DecodeError, read_window
+    from genre_desktop.audio.decode import TARGET_SR, DecodeError, probe, read_window
     from genre_desktop.core.features import RECIPE_VERSION, extract_features
 
     try:
+        remaining = probe(args.file).duration - args.offset
+        length = remaining if args.duration is None else min(args.duration, remaining)
+        if length > MAX_SECONDS:
+            raise ValueError(f"{length:.0f} s is a long stretch to analyse at once; "
+                             f"pick one with --duration (at most {MAX_SECONDS:.0f} s)")
         samples = read_window(args.file, start=args.offset, duration=args.duration, sr=TARGET_SR)
         if samples.size == 0:
             raise ValueError(f"nothing to analyse: the file ends before {args.offset:g} s")

@@ -109,6 +109,8 @@ def _prepare(y: np.ndarray, sr: int) -> np.ndarray:
     if sr != SAMPLE_RATE:
         raise ValueError(f"features are defined at {SAMPLE_RATE} Hz; got audio at {sr} Hz")
     y = np.asarray(y)
+    if not np.issubdtype(y.dtype, np.floating):
+        raise ValueError(f"expected floating-point samples in [-1, 1], got {y.dtype}")
     if y.ndim != 1:
         raise ValueError(f"expected mono samples (a 1-D array), got shape {y.shape}")
     if len(y) < MIN_SECONDS * sr:

@@ -85,6 +85,16 @@ def test_too_short_and_past_the_end_fail_clearly(clip):
     assert done.returncode == 1 and "ends before" in done.stderr
 
 
+def test_a_long_file_asks_for_a_shorter_stretch(tmp_path):
+    long_file = tmp_path / "long.flac"
+    sf.write(long_file, np.zeros(22050 * 610, dtype=np.int16), 22050)
+    done = _cli(str(long_file))
+    assert done.returncode == 1 and "--duration" in done.stderr
+    done = _cli(str(long_file), "--offset", "100", "--duration", "5", "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["features"]["rms_mean"] == 0.0  # silence: finite, documented
+
+
 def test_bad_arguments_are_usage_errors(clip):
     done = _cli(str(clip), "--duration", "-2")
     assert done.returncode == 2 and "--duration" in done.stderr

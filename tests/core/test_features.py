@@ -175,6 +175,7 @@ def test_dict_is_in_feature_order(flac_clips):
     (np.zeros((SAMPLE_RATE * 2, 2), dtype=np.float32), SAMPLE_RATE, "mono"),
     (np.zeros(SAMPLE_RATE // 2, dtype=np.float32), SAMPLE_RATE, "too short"),
     (np.zeros(44100 * 2, dtype=np.float32), 44100, "22050 Hz"),
+    (np.zeros(SAMPLE_RATE * 2, dtype=np.int16), SAMPLE_RATE, "floating-point"),
 ])
 def test_bad_input_raises_a_clear_value_error(bad, sr, reason):
     with pytest.raises(ValueError, match=reason):
