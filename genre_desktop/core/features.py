@@ -1,29 +1,23 @@
 """The 57 model features of one stretch of audio, as in GTZAN's ``features_30_sec.csv``.
 
-The recipe: 22050 Hz mono float32, n_fft 2048, hop 512, Hann, centred frames; chroma_stft, rms,
-spectral centroid/bandwidth/rolloff, zero_crossing_rate, the harmonic and percussive signals of
-HPSS (kernel 31, power 2, margin 1), beat_track's tempo and 20 MFCCs; the mean and np.var of
-each. The table was made with librosa < 0.10, so two of that version's defaults are kept:
-frames are padded by REFLECTION (0.10 switched to zeros), and the HPSS signals are inverted
-without ``length`` and zero-padded to the input length. With those, librosa 0.11 reproduces the
-table to float32 rounding (~1e-7); with 0.11's own defaults it is off by up to ~1e-3.
-benchmarks/reference_recipe.py computes it naively, one librosa call per feature.
+Recipe: 22050 Hz mono float32; n_fft 2048, hop 512, Hann, centred frames; chroma_stft, rms,
+spectral centroid/bandwidth/rolloff, zero-crossing rate, the HPSS harmonic and percussive
+signals, beat_track's tempo and 20 MFCCs; the mean and np.var of each. The table was made with
+librosa < 0.10, whose defaults differ in two ways that are kept here: frames are padded by
+reflection (not zeros), and the HPSS signals are inverted without ``length``, then zero-padded.
+So librosa 0.11 reproduces the table to float32 rounding (~1e-7; with its own defaults, ~1e-3).
+benchmarks/reference_recipe.py is the naive version: one librosa call per feature.
 
-This module gives the same numbers (to float32 rounding) ~15-20x faster, because it:
-- computes ONE complex STFT and derives magnitude, power and the mel spectrogram from it (the
-  naive recipe computes seven); the dB mel spectrogram feeds both the MFCCs and the onset
-  envelope behind the tempo;
-- runs HPSS's two 31-point median filters with an exact sliding-window median (identical
-  values, ~40x faster than scipy's 2-D filter, which is most of the naive cost), applies the
-  soft mask in one pass and inverts only the harmonic part: the masks sum to one, so
-  percussive = y - harmonic;
-- takes beat_track's tempo straight from the tempogram, averaged in the frequency domain,
-  without running the beat tracker;
-- gets centroid, bandwidth and rolloff in one pass, and chroma's tuning at piptrack's peaks only.
-The three small numba kernels compile once per process (~1.5 s) or load from numba's cache.
+Same numbers, ~15-20x faster: ONE STFT feeds everything (its dB mel spectrogram serves both
+the MFCCs and the tempo's onset envelope); HPSS's 31-point medians use an exact sliding-window
+median (~40x faster than scipy's 2-D filter, the bulk of the naive cost); only the harmonic
+part is inverted (the soft masks sum to one, so percussive = y - harmonic); the tempo comes
+from the tempogram without running the beat tracker; chroma's tuning is estimated at
+piptrack's peaks only. Three small numba kernels compile once per process (~1.5 s) or load
+from numba's on-disk cache.
 
-Digital silence is not an error: it yields finite features (zeros, MFCCs at the -100 dB floor,
-tempo 0), so a silent window has ``rms_mean == 0``. Non-finite samples raise ValueError.
+Digital silence is not an error: it gives finite features (zeros, MFCCs at the -100 dB floor,
+tempo 0; ``rms_mean == 0`` marks it). Non-finite or integer samples raise ValueError.
 """
 
 from __future__ import annotations
@@ -55,11 +49,8 @@ FEATURE_NAMES: tuple[str, ...] = (
 
 
 def _jit(function):
-    """numba-compile ``function`` lazily, cached on disk where numba finds a writable place.
-
-    Compiling all kernels takes ~1.5 s per process; the cache makes later processes (scan
-    workers, the CLI) start in a fraction of that. Without a usable cache dir, compile per process.
-    """
+    """Compile lazily with numba, cached on disk when numba finds a writable place for it
+    (later processes then start in a fraction of the compile time), else once per process."""
     options = {"nogil": True, "error_model": "numpy"}  # numpy errors: 0/0 gives NaN, no raise
     try:
         return numba.njit(cache=True, **options)(function)
@@ -132,13 +123,9 @@ def _mel_basis(sr: int) -> np.ndarray:
 
 
 def _estimate_tuning(power: np.ndarray, sr: int) -> float:
-    """librosa.estimate_tuning(S=power), looking only where piptrack looks.
-
-    piptrack keeps local maxima above a tenth of the column's peak within 150-4000 Hz and
-    refines them by parabolic interpolation. The interpolation is computed at those peaks only,
-    with the same arithmetic as librosa's numba stencils (float32 inputs, float64 parabola), so
-    the tuning (a histogram peak) comes out identical.
-    """
+    """librosa.estimate_tuning(S=power), interpolating only at piptrack's peaks (local maxima
+    over a tenth of the frame's peak, 150-4000 Hz), with the arithmetic of librosa's stencils
+    (float32 inputs, float64 parabola), so the tuning (a histogram peak) comes out identical."""
     freqs = librosa.fft_frequencies(sr=sr, n_fft=N_FFT)
     band = np.flatnonzero((freqs >= 150.0) & (freqs < min(4000.0, sr / 2)))
     lo, hi = int(band[0]), int(band[-1]) + 1
@@ -203,10 +190,7 @@ def _spectral_kernel(mag_tf, freqs):  # pragma: no cover - compiled
 
 def _rms(y: np.ndarray) -> np.ndarray:
     """librosa.feature.rms(y, pad_mode="reflect"), squaring each sample once, not four times.
-
-    The frames are a view whose sample axis is contiguous, as in librosa, so np.mean sums them
-    in the same (pairwise) order and the result is identical.
-    """
+    The frames view has a contiguous sample axis as in librosa, so np.mean sums alike."""
     squares = np.square(np.pad(y, N_FFT // 2, mode=PAD_MODE))
     frames = librosa.util.frame(squares, frame_length=N_FFT, hop_length=HOP_LENGTH)
     return np.sqrt(np.mean(frames, axis=-2))
@@ -278,10 +262,9 @@ def _soft_masked(stft_tf, harm, perc, tiny):  # pragma: no cover - compiled
 def _tempo(mel_db: np.ndarray, sr: int) -> float:
     """beat_track's tempo: librosa.feature.tempo of the median-aggregated onset envelope.
 
-    librosa averages, over frames, each frame's autocorrelation divided by its peak. The peak
-    of an autocorrelation is its lag-0 value, the frame's energy, and the inverse FFT is
-    linear, so the average is taken over the power spectra and inverted once, not per frame.
-    """
+    librosa averages the frames' autocorrelations, each divided by its peak. That peak is the
+    lag-0 value (the frame's energy) and the inverse FFT is linear, so the power spectra are
+    averaged and inverted once instead of once per frame."""
     envelope = librosa.onset.onset_strength(S=mel_db, sr=sr, aggregate=np.median)
     if not envelope.any():
         return 0.0  # beat_track's answer when there are no onsets (e.g. silence)
@@ -303,12 +286,8 @@ def _tempo(mel_db: np.ndarray, sr: int) -> float:
 
 
 def _sliding_median(a: np.ndarray, k: int) -> np.ndarray:
-    """Median over a k-long window along axis 0 of a finite, C-contiguous 2-D array.
-
-    Edges are reflected, so this equals scipy.ndimage.median_filter(a, size=(k, 1),
-    mode="reflect") value for value: a median is one of the window's own values, so any exact
-    algorithm gives the same bits.
-    """
+    """scipy.ndimage.median_filter(a, size=(k, 1), mode="reflect") of a finite, C-contiguous
+    2-D array; the same bits, since a median is one of the window's own values."""
     if a.shape[0] < k // 2:
         raise ValueError("too few frames for the median filter")
     return _sliding_median_kernel(a, k)
