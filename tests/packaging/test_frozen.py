@@ -1,0 +1,105 @@
+"""The standalone app built by packaging/build.py: self-test, GUI start-up, size.
+
+Slow (one PyInstaller build per session, ~1.5 min here) but part of the normal test run and of
+CI: a frozen app breaks in ways the source tree never shows (hidden imports, data files, worker
+processes that re-run the executable, shared libraries).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from .test_selftest import check_self_test_summary
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(2400)]
+
+SIZE_GOAL_MB = 250
+# The app measures ~516 MB unpacked on Linux today, over the 250 MB goal: LLVM inside llvmlite
+# (numba, which librosa needs) is 160 MB and FFmpeg with its codecs 74 MB on their own. This
+# ceiling catches something big being bundled by accident.
+SIZE_CEILING_MB = 545
+COLD_START_RUNS = 3
+
+
+def frozen_env(home: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["GENRE_DESKTOP_HOME"] = str(home)
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    # Nothing from the build machine's venv may leak into the frozen app.
+    for name in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV"):
+        env.pop(name, None)
+    return env
+
+
+def test_frozen_self_test_passes(frozen_build, isolated_home, measurements):
+    started = time.perf_counter()
+    done = subprocess.run(
+        [str(frozen_build.executable), "--self-test"],
+        capture_output=True, text=True, timeout=900, env=frozen_env(isolated_home),
+        cwd=isolated_home,  # not the repo: the app must find models/ and resources/ in itself
+    )
+    seconds = time.perf_counter() - started
+    assert done.stdout.strip(), f"no output (status {done.returncode}); stderr:\n{done.stderr[-4000:]}"
+    summary = json.loads(done.stdout)
+    assert done.returncode == 0, json.dumps(summary, indent=2)
+    check_self_test_summary(summary, frozen=True)
+    assert Path(summary["bundle_root"]).is_relative_to(frozen_build.app_dir.resolve())
+    timings = ", ".join(f"{k} {v:.1f}s" for k, v in summary["timings"].items())
+    measurements.add(f"frozen --self-test: {seconds:.1f} s wall (cold numba cache): {timings}")
+
+
+def _run_gui(executable: Path, home: Path, quit_after_ms: int) -> tuple[subprocess.CompletedProcess, float]:
+    started = time.perf_counter()
+    done = subprocess.run(
+        [str(executable), "--quit-after-ms", str(quit_after_ms), "--db", str(home / "library.sqlite3")],
+        capture_output=True, text=True, timeout=300, env=frozen_env(home), cwd=home,
+    )
+    return done, time.perf_counter() - started
+
+
+def test_frozen_gui_opens_offscreen_and_quits_by_itself(frozen_build, isolated_home, measurements):
+    done, seconds = _run_gui(frozen_build.executable, isolated_home, 3000)
+    assert done.returncode == 0, f"status {done.returncode}\nstdout:\n{done.stdout[-3000:]}\nstderr:\n{done.stderr[-5000:]}"
+    # The window stayed up until the timer fired rather than the process giving up early.
+    assert seconds >= 3.0
+    assert "Traceback" not in done.stderr, done.stderr[-5000:]
+    # Opening the main window creates the library it was given.
+    assert (isolated_home / "library.sqlite3").exists()
+    measurements.add(f"frozen GUI with --quit-after-ms 3000: exited 0 after {seconds:.1f} s")
+
+
+def test_frozen_gui_cold_start_time(frozen_build, tmp_path, measurements):
+    """Time from launch to the main window shown and closed again (--quit-after-ms 0)."""
+    times = []
+    for run in range(COLD_START_RUNS):
+        home = tmp_path / f"home{run}"  # a fresh home each time: first-run conditions
+        home.mkdir()
+        done, seconds = _run_gui(frozen_build.executable, home, 0)
+        assert done.returncode == 0, done.stderr[-5000:]
+        times.append(seconds)
+    measurements.add(
+        "frozen cold start to window shown and closed (--quit-after-ms 0), "
+        f"{COLD_START_RUNS} runs: " + ", ".join(f"{t:.2f}" for t in times)
+        + f" s (median {statistics.median(times):.2f} s)"
+    )
+
+
+def test_frozen_app_size(frozen_build, measurements):
+    report = frozen_build.report
+    unpacked_mb = report["unpacked_bytes"] / 1e6
+    archives = ", ".join(f"{Path(p).name} {size / 1e6:.1f} MB" for p, size in report["archives"].items())
+    measurements.add(f"unpacked app: {unpacked_mb:.1f} MB (goal {SIZE_GOAL_MB} MB); archives: {archives or 'none'}")
+    assert report["archives"], "build.py made no archive"
+    for path in report["archives"]:
+        assert Path(path).is_file()
+    assert unpacked_mb <= SIZE_CEILING_MB, f"the app grew to {unpacked_mb:.0f} MB"
+    if sys.platform.startswith("linux"):
+        assert any(str(p).endswith(".tar.gz") for p in report["archives"])
