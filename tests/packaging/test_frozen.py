@@ -71,8 +71,11 @@ def test_frozen_gui_opens_offscreen_and_quits_by_itself(frozen_build, isolated_h
     # The window stayed up until the timer fired rather than the process giving up early.
     assert seconds >= 3.0
     assert "Traceback" not in done.stderr, done.stderr[-5000:]
-    # Opening the main window creates the library it was given.
+    # Opening the main window creates the library it was given, and the log saw a clean run.
     assert (isolated_home / "library.sqlite3").exists()
+    log_text = (isolated_home / "logs" / "genre-desktop.log").read_text(encoding="utf-8")
+    assert "starting" in log_text and "exited with 0" in log_text
+    assert " ERROR " not in log_text and "Traceback" not in log_text, log_text[-3000:]
     measurements.add(f"frozen GUI with --quit-after-ms 3000: exited 0 after {seconds:.1f} s")
 
 
