@@ -22,7 +22,7 @@ for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMB
 # librosa's beat tracker (naive side) loads numba kernels cached inside site-packages; a cache
 # built on another CPU can crash it, so this run compiles into a private cache instead.
 os.environ.setdefault(
-    "NUMBA_CACHE_DIR", os.path.join(__import__("tempfile").gettempdir(), "genre-desktop-bench-numba")
+    "NUMBA_CACHE_DIR", os.path.join(__import__("tempfile").gettempdir(), "genre-desktop-numba")
 )
 
 import argparse  # noqa: E402
