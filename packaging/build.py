@@ -19,7 +19,6 @@ import argparse
 import json
 import os
 import platform
-import re
 import shutil
 import subprocess
 import sys
@@ -27,18 +26,12 @@ import tarfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from spec_helpers import ROOT, read_version  # noqa: E402
+
 SPEC = ROOT / "packaging" / "genre_desktop.spec"
 ISS = ROOT / "packaging" / "windows" / "genre_desktop.iss"
 APP_NAME = "GenreDesktop"
-
-
-def read_version() -> str:
-    text = (ROOT / "genre_desktop" / "__init__.py").read_text(encoding="utf-8")
-    match = re.search(r'^__version__\s*=\s*["\']([^"\']+)["\']', text, re.MULTILINE)
-    if not match:
-        raise SystemExit("genre_desktop/__init__.py has no __version__")
-    return match.group(1)
 
 
 def platform_tag() -> str:
