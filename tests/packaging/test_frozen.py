@@ -33,8 +33,9 @@ def frozen_env(home: Path) -> dict[str, str]:
     env = dict(os.environ)
     env["GENRE_DESKTOP_HOME"] = str(home)
     env["QT_QPA_PLATFORM"] = "offscreen"
-    # Nothing from the build machine's venv may leak into the frozen app.
-    for name in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV"):
+    # Nothing from the build machine's venv may leak into the frozen app. Without
+    # NUMBA_CACHE_DIR the app's runtime hook puts numba's cache under GENRE_DESKTOP_HOME.
+    for name in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "NUMBA_CACHE_DIR"):
         env.pop(name, None)
     return env
 
@@ -51,6 +52,7 @@ def test_frozen_self_test_passes(frozen_build, isolated_home, measurements):
     summary = json.loads(done.stdout)
     assert done.returncode == 0, json.dumps(summary, indent=2)
     check_self_test_summary(summary, frozen=True)
+    assert any((isolated_home / "cache" / "numba").rglob("*.nbi")), "numba cached nothing in the app's cache"
     assert Path(summary["bundle_root"]).is_relative_to(frozen_build.app_dir.resolve())
     timings = ", ".join(f"{k} {v:.1f}s" for k, v in summary["timings"].items())
     measurements.add(f"frozen --self-test: {seconds:.1f} s wall (cold numba cache): {timings}")
