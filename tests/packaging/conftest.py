@@ -36,7 +36,8 @@ class Measurements:
 @dataclass(frozen=True)
 class FrozenBuild:
     app_dir: Path
-    executable: Path
+    executable: Path  # the GUI app
+    cli_executable: Path  # the same app with a console (Windows builds a separate .exe for it)
     report: dict
 
 
@@ -57,8 +58,10 @@ def measurements(pytestconfig) -> Measurements:
     return pytestconfig.stash[MEASUREMENTS]
 
 
-def executable_in(app_dir: Path) -> Path:
-    return app_dir / (f"{APP_NAME}.exe" if sys.platform == "win32" else APP_NAME)
+def executables_in(app_dir: Path) -> tuple[Path, Path]:
+    if sys.platform == "win32":
+        return app_dir / f"{APP_NAME}.exe", app_dir / "genre-desktop.exe"
+    return app_dir / APP_NAME, app_dir / APP_NAME
 
 
 @pytest.fixture(scope="session")
@@ -81,6 +84,7 @@ def frozen_build(tmp_path_factory, measurements) -> FrozenBuild:
         report = json.loads((out / "dist" / "build-report.json").read_text(encoding="utf-8"))
         measurements.add(f"build + archive: {time.perf_counter() - started:.0f} s "
                          f"(PyInstaller {report['build_seconds']:.0f} s)")
-    executable = executable_in(app_dir)
-    assert executable.is_file(), f"no executable at {executable}"
-    return FrozenBuild(app_dir, executable, report)
+    executable, cli_executable = executables_in(app_dir)
+    for path in (executable, cli_executable):
+        assert path.is_file(), f"no executable at {path}"
+    return FrozenBuild(app_dir, executable, cli_executable, report)

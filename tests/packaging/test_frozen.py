@@ -43,7 +43,7 @@ def frozen_env(home: Path) -> dict[str, str]:
 def test_frozen_self_test_passes(frozen_build, isolated_home, measurements):
     started = time.perf_counter()
     done = subprocess.run(
-        [str(frozen_build.executable), "--self-test"],
+        [str(frozen_build.cli_executable), "--self-test"],
         capture_output=True, text=True, timeout=900, env=frozen_env(isolated_home),
         cwd=isolated_home,  # not the repo: the app must find models/ and resources/ in itself
     )
