@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import platform
 import shutil
 import sys
@@ -43,6 +44,9 @@ class SelfTest:
     failed: list[str] = field(default_factory=list)
 
     def run(self, name: str, step: Callable[[], dict[str, Any]], required: bool = True) -> bool:
+        # Progress for a person watching goes to stderr; stdout carries only the JSON.
+        sys.stderr.write(f"self-test: {name} ... ")
+        sys.stderr.flush()
         started = time.perf_counter()
         try:
             outcome = {"ok": True, **step()}
@@ -56,6 +60,8 @@ class SelfTest:
                 "traceback": traceback.format_exc(limit=-6).splitlines()[-12:],
             }
         outcome["seconds"] = round(time.perf_counter() - started, 3)
+        verdict = "ok" if outcome["ok"] else outcome.get("skipped") or outcome.get("error")
+        sys.stderr.write(f"{verdict} ({outcome['seconds']:.1f} s)\n")
         if not outcome["ok"] and required:
             self.failed.append(name)
         self.results[name] = outcome
@@ -181,6 +187,8 @@ def environment() -> dict[str, Any]:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "bundle_root": str(bundle_root()),
+        # The first run compiles librosa's numba code (tens of seconds); later runs load it here.
+        "numba_cache_dir": os.environ.get("NUMBA_CACHE_DIR"),
     }
 
 
