@@ -11,7 +11,6 @@ cancelled or killed resumes where it stopped: committed files are unchanged next
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import logging
 import os
 import time
@@ -24,6 +23,7 @@ from genre_desktop.core.cancel import CancelToken
 from genre_desktop.library import scan_store
 from genre_desktop.library.db import printable
 from genre_desktop.library.scan_plan import ScanPlan, inside, make_plan
+from genre_desktop.library.reclassify import reclassify
 from genre_desktop.library.scan_pool import AnalysisPool
 from genre_desktop.library.walk import FolderProblem, FoundFile, walk_folders
 from genre_desktop.library.writer import LibraryWriter
@@ -38,7 +38,6 @@ log = logging.getLogger(__name__)
 PROGRESS_INTERVAL = 1 / 30
 BATCH_SIZE = 25
 BATCH_SECONDS = 0.5
-PREDICT_CHUNK = 200
 
 
 @dataclass
@@ -229,29 +228,18 @@ def _classify_stored(
     classifier: "GenreClassifier", writer: LibraryWriter, recipe: str, report: ScanReport,
     cancel: CancelToken, pacer: _Pacer,
 ) -> Generator[ScanProgress, None, None]:
-    """Give stored features a prediction from the current model (new model, or tracks first
+    """Give stored features a prediction from the current model (a new model, or tracks first
     scanned without one). Labels are not touched; derived genres are recomputed."""
-    ids = writer.call(lambda c: scan_store.tracks_needing_prediction(c, classifier.version, recipe))
     finished: list[int] = []
-    for start in range(0, len(ids), PREDICT_CHUNK):
-        if cancel.cancelled:
-            break
-        chunk = ids[start:start + PREDICT_CHUNK]
-        stored = writer.call(lambda c: scan_store.load_features(c, chunk))
-        predictions = []
-        for track_id, (windows, features) in stored.items():
-            prediction = classifier.predict_track(windows, features)
-            if not prediction.model_version:
-                prediction = dataclasses.replace(prediction, model_version=classifier.version)
-            predictions.append((track_id, prediction))
-        writer.call(lambda c: scan_store.store_predictions(c, predictions))
-        report.predicted += len(predictions)
-        finished.extend(tid for tid, _ in predictions)
+    done = total = 0
+    for done, total, ids in reclassify(classifier, writer, recipe, cancel):
+        report.predicted += len(ids)
+        finished.extend(ids)
         if pacer.due():
-            yield ScanProgress(start + len(chunk), len(ids), "", None, finished, phase="classifying")
+            yield ScanProgress(done, total, "", None, finished, phase="classifying")
             finished = []
     if finished:
-        yield ScanProgress(len(ids), len(ids), "", 0.0, finished, phase="classifying")
+        yield ScanProgress(done, total, "", 0.0, finished, phase="classifying")
 
 
 def scan_folders(db_path: str | os.PathLike[str], folders: Sequence[str | os.PathLike[str]], **kw: Any) -> ScanReport:

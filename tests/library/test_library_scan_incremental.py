@@ -168,6 +168,12 @@ class _FakeClassifier:
         self.version = version
         self.favourite = favourite
 
+    def predict_proba(self, features):
+        import numpy as np
+
+        row = [0.9 if g == self.favourite else 0.02 for g in self.genres]
+        return np.array([row] * len(features))
+
     def predict_track(self, windows, features, threshold=None):
         from genre_desktop.core.types import TrackPrediction, WindowPrediction
 
@@ -242,3 +248,27 @@ def test_track_that_turns_bad_keeps_its_row_and_is_not_retried(scanned):
     assert track_by_path(db)[str(target)]["id"] == track_id  # the row (and any label) stays
     again = scan(db, music, use_model=False)
     assert again.unchanged == 6 and again.failed == []
+
+
+def test_batch_prediction_matches_predict_track(scanned):
+    from tests.library.scan_helpers import model_available
+
+    if not model_available():
+        pytest.skip("the bundled model (models/) is not built yet")
+    from genre_desktop.core.classifier import GenreClassifier
+    from genre_desktop.library.db import connect
+    from genre_desktop.library.reclassify import predict_many
+    from genre_desktop.library.scan_store import load_features
+
+    db, _ = scanned
+    classifier = GenreClassifier.load()
+    conn = connect(db, readonly=True)
+    stored = load_features(conn, [r["id"] for r in track_by_path(db).values()])
+    conn.close()
+    for track_id, batch in predict_many(classifier, stored):
+        single = classifier.predict_track(*stored[track_id])
+        assert batch.genre == single.genre and batch.model_version == single.model_version
+        assert batch.confidence == pytest.approx(single.confidence)
+        assert batch.probabilities == pytest.approx(single.probabilities)
+        assert [w.genre for w in batch.windows] == [w.genre for w in single.windows]
+        assert batch.uncertain == single.uncertain
