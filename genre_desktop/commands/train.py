@@ -43,9 +43,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: --quick needs a card with hyperparameters; {params_card} does not exist",
               file=sys.stderr)
         return EXIT_FAILED
-    if args.quick:
-        # Read it now: the run may overwrite the very card it takes its hyperparameters from.
-        params_card = _copy_to_temp(params_card)
     options = TrainOptions(
         features_csv=args.features,
         splits_dir=args.splits,
@@ -84,10 +81,3 @@ def _train_args(args: argparse.Namespace) -> list[str]:
         parts.append("--skip-cv")
     return parts
 
-
-def _copy_to_temp(card: Path) -> Path:
-    import shutil
-    import tempfile
-
-    folder = Path(tempfile.mkdtemp(prefix="genre-card-"))
-    return Path(shutil.copy2(card, folder / card.name))

@@ -6,6 +6,7 @@ split -> nested 10-fold CV over all clips -> refit the chosen model on all clips
 
 from __future__ import annotations
 
+import json
 import logging
 import platform
 import time
@@ -43,7 +44,7 @@ class TrainOptions:
 
 
 def _params_from_card(path: Path) -> tuple[Params, list[Params] | None]:
-    card = model_card.read_card(path.parent) if path.is_file() else model_card.read_card(path)
+    card = json.loads(Path(path).read_text(encoding="utf-8"))
     chosen = card["hyperparameters"]
     folds = (card.get("cv10") or {}).get("fold_hyperparameters")
     return _tuples(chosen), [_tuples(p) for p in folds] if folds else None
@@ -70,6 +71,7 @@ def train(options: TrainOptions, progress: Callable[[str], None] | None = None) 
     params: Params | None = None
     fold_params: list[Params] | None = None
     if not options.search:
+        # Read before anything is written: --out may hold the very card being reproduced.
         source = options.params_card or options.out_dir / model_card.CARD_FILE
         params, fold_params = _params_from_card(Path(source))
         say(f"hyperparameters taken from {source}: no search")

@@ -2,7 +2,7 @@
 
 Each base model is tuned alone (with the stack's preprocessing); then the meta-learner's C is
 tuned on the stack's own out-of-fold base outputs. Tuning the whole stack jointly would cost
-hundreds of stack fits on a 2-core machine for no measured gain.
+hundreds of stack fits, too many for a 2-core machine.
 
 The best mean accuracy wins. (The one-standard-error rule, taking the most regularised
 candidate within one SE of the best, was tried: it over-regularised and scored worse.)
@@ -36,6 +36,7 @@ GRIDS: dict[str, dict[str, list[Any]]] = {
     "mlp": {"hidden_layer_sizes": [(64,), (128,)], "alpha": [0.3, 1.0, 3.0]},
     "meta": {"C": [0.01, 0.03, 0.1, 0.3, 1.0]},
 }
+
 
 def _strip(params: dict[str, Any], prefix: str) -> dict[str, Any]:
     return {key.split("__", 1)[1]: value for key, value in params.items() if key.startswith(prefix)}

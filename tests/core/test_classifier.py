@@ -1,0 +1,203 @@
+"""GenreClassifier: verified loading, refusals with clear reasons, track predictions, blending."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from genre_desktop.core.classifier import (
+    GenreClassifier,
+    ModelError,
+    aggregate_windows,
+    combine_probabilities,
+)
+from genre_desktop.core.model_card import CARD_FILE, MODEL_FILE
+from genre_desktop.core.training_data import load_features_csv
+from genre_desktop.core.types import Window
+from genre_desktop.paths import models_dir
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def classifier() -> GenreClassifier:
+    return GenreClassifier.load()
+
+
+@pytest.fixture(scope="module")
+def csv_data(gtzan_dir):
+    return load_features_csv(gtzan_dir / "features_30_sec.csv")
+
+
+@pytest.fixture
+def model_copy(tmp_path) -> Path:
+    """A writable copy of the bundled model folder (model and card only)."""
+    folder = tmp_path / "models"
+    folder.mkdir()
+    for name in (MODEL_FILE, CARD_FILE):
+        shutil.copy2(models_dir() / name, folder / name)
+    return folder
+
+
+def _edit_card(folder: Path, **changes) -> None:
+    card = json.loads((folder / CARD_FILE).read_text())
+    card.update(changes)
+    (folder / CARD_FILE).write_text(json.dumps(card))
+
+
+class _Trap:
+    """Unpickling this writes a marker file: proof that a pickle was (not) run."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.write_text, (self.marker, "unpickled"))
+
+
+def test_loads_bundled_model_with_card_facts(classifier):
+    card = json.loads((models_dir() / CARD_FILE).read_text())
+    assert classifier.genres == tuple(card["genres"])
+    assert classifier.version == card["model_version"]
+    assert classifier.recommended_threshold == card["recommended_threshold"]
+    assert 0.0 < classifier.recommended_threshold < 1.0
+
+
+def test_tampered_model_is_refused_before_unpickling(model_copy, tmp_path):
+    marker = tmp_path / "marker.txt"
+    (model_copy / MODEL_FILE).write_bytes(pickle.dumps(_Trap(marker)))
+    with pytest.raises(ModelError, match="does not match its card"):
+        GenreClassifier.load(model_copy)
+    assert not marker.exists(), "the file was unpickled before its sha256 was checked"
+
+
+def test_one_flipped_byte_is_refused(model_copy):
+    path = model_copy / MODEL_FILE
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+    with pytest.raises(ModelError, match="sha256"):
+        GenreClassifier.load(model_copy)
+
+
+def test_missing_model_file_and_card_are_clear(model_copy, tmp_path):
+    (model_copy / MODEL_FILE).unlink()
+    with pytest.raises(ModelError, match="missing"):
+        GenreClassifier.load(model_copy)
+    with pytest.raises(ModelError, match="no model card"):
+        GenreClassifier.load(tmp_path / "nowhere")
+
+
+def test_card_from_other_sklearn_is_refused(model_copy):
+    _edit_card(model_copy, sklearn_version="0.24.2")
+    with pytest.raises(ModelError, match=r"scikit-learn 0\.24\.2 but .* is installed"):
+        GenreClassifier.load(model_copy)
+
+
+def test_card_with_other_features_is_refused(model_copy):
+    card = json.loads((model_copy / CARD_FILE).read_text())
+    _edit_card(model_copy, feature_names=card["feature_names"][::-1])
+    with pytest.raises(ModelError, match="other features"):
+        GenreClassifier.load(model_copy)
+    _edit_card(model_copy, feature_names=card["feature_names"], feature_recipe_version="other-recipe")
+    with pytest.raises(ModelError, match="feature recipe"):
+        GenreClassifier.load(model_copy)
+
+
+def test_card_naming_a_path_is_refused(model_copy):
+    _edit_card(model_copy, model_file="../../etc/passwd")
+    with pytest.raises(ModelError, match="odd model file"):
+        GenreClassifier.load(model_copy)
+
+
+def test_loading_imports_neither_qt_nor_matplotlib():
+    code = (
+        "import sys; from genre_desktop.core.classifier import GenreClassifier; "
+        "GenreClassifier.load(); "
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'matplotlib')); "
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_predict_proba_shape_and_validation(classifier, csv_data):
+    p = classifier.predict_proba(csv_data.X[:5])
+    assert p.shape == (5, len(classifier.genres))
+    np.testing.assert_allclose(p.sum(axis=1), 1.0, atol=1e-9)
+    with pytest.raises(ValueError, match="features"):
+        classifier.predict_proba(np.zeros((2, 10)))
+    bad = csv_data.X[:1].copy()
+    bad[0, 3] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        classifier.predict_proba(bad)
+
+
+def test_predict_track_is_mean_of_windows(classifier, csv_data):
+    rows = csv_data.X[[0, 1, 2]]  # three blues clips standing in for three windows
+    windows = [Window(0.0, 30.0), Window(30.0, 60.0), Window(60.0, 90.0)]
+    per_window = classifier.predict_proba(rows)
+    track = classifier.predict_track(windows, rows)
+    expected = per_window.mean(axis=0)
+    assert track.genre == classifier.genres[int(np.argmax(expected))]
+    assert track.confidence == pytest.approx(expected.max())
+    assert sum(track.probabilities.values()) == pytest.approx(1.0)
+    assert [w.window for w in track.windows] == windows
+    assert [w.genre for w in track.windows] == [classifier.genres[i] for i in per_window.argmax(1)]
+    assert track.model_version == classifier.version
+    assert track.uncertain == (track.confidence < classifier.recommended_threshold)
+    assert classifier.predict_track(windows, rows, threshold=0.0).uncertain is False
+    assert classifier.predict_track(windows, rows, threshold=1.01).uncertain is True
+    with pytest.raises(ValueError, match="windows"):
+        classifier.predict_track(windows[:2], rows)
+
+
+def test_aggregate_windows_is_the_mean():
+    p = np.array([[0.6, 0.4], [0.2, 0.8]])
+    np.testing.assert_allclose(aggregate_windows(p), [0.4, 0.6])
+
+
+def test_combine_probabilities():
+    bundled = {"rock": 0.7, "pop": 0.3}
+    personal = {"rock": 0.1, "shoegaze": 0.9}
+    mixed = combine_probabilities(bundled, personal, 0.5)
+    assert list(mixed) == ["rock", "pop", "shoegaze"]
+    assert mixed == pytest.approx({"rock": 0.4, "pop": 0.15, "shoegaze": 0.45})
+    assert combine_probabilities(bundled, personal, 0.0) == pytest.approx({**bundled, "shoegaze": 0.0})
+    assert combine_probabilities(bundled, personal, 1.0) == pytest.approx({"rock": 0.1, "pop": 0.0, "shoegaze": 0.9})
+    with pytest.raises(ValueError):
+        combine_probabilities(bundled, personal, 1.5)
+
+
+class _PersonalModel:
+    """A stand-in personal model: always says 'shoegaze' 80%, 'rock' 20%."""
+
+    classes_ = np.array(["rock", "shoegaze"])
+
+    def predict_proba(self, X):
+        return np.tile([0.2, 0.8], (len(X), 1))
+
+
+def test_personal_model_blends_and_adds_custom_genres(classifier, csv_data):
+    card = {"genres": ["rock", "shoegaze"], "feature_names": classifier.card["feature_names"],
+            "model_version": "personal-1", "recommended_threshold": 0.5}
+    personal = GenreClassifier(_PersonalModel(), card)
+    both = classifier.with_extra(personal, 0.25)
+    assert both.genres == classifier.genres + ("shoegaze",)
+    assert both.version.startswith(classifier.version) and "personal-1" in both.version
+    rows = csv_data.X[:4]
+    mixed = both.predict_proba(rows)
+    own = classifier.predict_proba(rows)
+    rock = classifier.genres.index("rock")
+    np.testing.assert_allclose(mixed.sum(axis=1), 1.0, atol=1e-9)
+    np.testing.assert_allclose(mixed[:, -1], 0.25 * 0.8)
+    np.testing.assert_allclose(mixed[:, rock], 0.75 * own[:, rock] + 0.25 * 0.2)
+    track = both.predict_track([Window(0, 30)], rows[:1])
+    assert set(track.probabilities) == set(both.genres)
