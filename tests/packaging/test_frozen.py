@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -79,6 +80,21 @@ def test_frozen_gui_opens_offscreen_and_quits_by_itself(frozen_build, isolated_h
     assert "starting" in log_text and "exited with 0" in log_text
     assert " ERROR " not in log_text and "Traceback" not in log_text, log_text[-3000:]
     measurements.add(f"frozen GUI with --quit-after-ms 3000: exited 0 after {seconds:.1f} s")
+
+
+@pytest.mark.skipif(not shutil.which("xvfb-run"), reason="needs xvfb-run (Debian package xvfb)")
+def test_frozen_gui_opens_on_a_real_x11_server(frozen_build, isolated_home, measurements):
+    """The xcb platform plugin and the X libraries it links to made it into the bundle."""
+    env = frozen_env(isolated_home)
+    env["QT_QPA_PLATFORM"] = "xcb"
+    started = time.perf_counter()
+    done = subprocess.run(
+        ["xvfb-run", "-a", str(frozen_build.executable), "--quit-after-ms", "1000"],
+        capture_output=True, text=True, timeout=300, env=env, cwd=isolated_home,
+    )
+    seconds = time.perf_counter() - started
+    assert done.returncode == 0, f"status {done.returncode}\nstderr:\n{done.stderr[-5000:]}"
+    measurements.add(f"frozen GUI on Xvfb (xcb) with --quit-after-ms 1000: exited 0 after {seconds:.1f} s")
 
 
 def test_frozen_gui_cold_start_time(frozen_build, tmp_path, measurements):
