@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -78,6 +79,7 @@ def frozen_build(tmp_path_factory, measurements) -> FrozenBuild:
             [sys.executable, str(BUILD_SCRIPT), "--dist", str(out / "dist"), "--work", str(out / "work")],
             cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=1800,
         )
+        shutil.rmtree(out / "work", ignore_errors=True)  # ~0.5 GB of intermediate files
         if done.returncode != 0:
             pytest.fail(f"packaging/build.py failed:\n{done.stdout[-3000:]}\n{done.stderr[-6000:]}")
         app_dir = out / "dist" / APP_NAME
