@@ -74,42 +74,39 @@ def canonical_genre(name: str | None, known: Sequence[str]) -> str | None:
 
 # --- derived columns ------------------------------------------------------------------------
 
-# The tag counts when it names a model genre in another spelling or a genre of its own.
-_TAG_KEY = "lower(replace(replace(replace(replace(trim(tr.tag_genre), '-', ''), ' ', ''), '_', ''), '/', ''))"
-
-_REFRESH_SQL = f"""
-UPDATE tracks AS t SET
-  genre = CASE WHEN x.label IS NOT NULL THEN x.label
-               WHEN x.pgenre IS NOT NULL AND x.pconf >= :threshold THEN x.pgenre
-               WHEN x.tag IS NOT NULL THEN x.tag
-               ELSE x.pgenre END,
-  genre_source = CASE WHEN x.label IS NOT NULL THEN 'you'
-               WHEN x.pgenre IS NOT NULL AND x.pconf >= :threshold THEN 'model'
-               WHEN x.tag IS NOT NULL THEN 'file tag'
-               WHEN x.pgenre IS NOT NULL THEN 'model'
-               ELSE NULL END,
-  confidence = CASE WHEN x.label IS NOT NULL THEN NULL ELSE x.pconf END
+_REFRESH_SQL = """
+UPDATE tracks AS t SET genre = x.genre, genre_source = x.source, confidence = x.conf
 FROM (
-  SELECT tr.id AS id,
-         (SELECT l.genre FROM labels AS l WHERE l.track_id = tr.id ORDER BY l.id DESC LIMIT 1) AS label,
-         p.genre AS pgenre, p.confidence AS pconf,
-         COALESCE(
-           (SELECT g.value FROM json_each(:genres) AS g
-             WHERE lower(replace(replace(g.value, '-', ''), ' ', '')) = {_TAG_KEY}),
-           NULLIF(trim(tr.tag_genre), '')) AS tag
-  FROM tracks AS tr LEFT JOIN predictions AS p ON p.track_id = tr.id
-  WHERE {{where}}
+  SELECT d.id,
+         CASE WHEN d.label IS NOT NULL THEN d.label
+              WHEN d.pgenre IS NOT NULL AND d.pconf >= :threshold THEN d.pgenre
+              WHEN d.tag IS NOT NULL THEN d.tag
+              ELSE d.pgenre END AS genre,
+         CASE WHEN d.label IS NOT NULL THEN 'you'
+              WHEN d.pgenre IS NOT NULL AND d.pconf >= :threshold THEN 'model'
+              WHEN d.tag IS NOT NULL THEN 'file tag'
+              WHEN d.pgenre IS NOT NULL THEN 'model'
+              ELSE NULL END AS source,
+         CASE WHEN d.label IS NOT NULL THEN NULL ELSE d.pconf END AS conf
+  FROM (
+    SELECT tr.id AS id,
+           (SELECT l.genre FROM labels AS l WHERE l.track_id = tr.id ORDER BY l.id DESC LIMIT 1) AS label,
+           p.genre AS pgenre, p.confidence AS pconf, tc.genre AS tag
+    FROM tracks AS tr
+    LEFT JOIN predictions AS p ON p.track_id = tr.id
+    LEFT JOIN temp.tag_canon AS tc ON tc.tag = tr.tag_genre
+    WHERE {where}
+  ) AS d
 ) AS x
 WHERE t.id = x.id
+  -- Rewriting an unchanged row still rewrites its index entries: skip those.
+  AND (t.genre IS NOT x.genre OR t.genre_source IS NOT x.source OR t.confidence IS NOT x.conf)
 """
 
 
 def refresh_derived(conn: sqlite3.Connection, track_ids: Iterable[int] | None = None) -> None:
     """Recompute genre, genre_source and confidence of these tracks (all when None)."""
-    params: dict[str, Any] = {
-        "threshold": effective_threshold(conn),
-        "genres": json.dumps(model_genres(conn)),
-    }
+    params: dict[str, Any] = {"threshold": effective_threshold(conn)}
     if track_ids is None:
         where = "1"
     else:
@@ -118,6 +115,17 @@ def refresh_derived(conn: sqlite3.Connection, track_ids: Iterable[int] | None = 
             return
         where = "tr.id IN (SELECT value FROM json_each(:ids))"
         params["ids"] = json.dumps(ids)
+    # The file tag stands in for an unsure model; spell it like the model's genre when it is one.
+    known = model_genres(conn)
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS tag_canon(tag TEXT PRIMARY KEY, genre TEXT)")
+    conn.execute("DELETE FROM temp.tag_canon")
+    tags = conn.execute(
+        f"SELECT DISTINCT tag_genre FROM tracks AS tr WHERE tag_genre IS NOT NULL AND {where}", params
+    ).fetchall()
+    conn.executemany(
+        "INSERT INTO temp.tag_canon(tag, genre) VALUES (?, ?)",
+        [(row[0], canonical_genre(row[0], known)) for row in tags],
+    )
     conn.execute(_REFRESH_SQL.format(where=where), params)
 
 
