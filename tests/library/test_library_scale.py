@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
+from types import SimpleNamespace
 
 import pytest
 
@@ -34,7 +35,7 @@ def big_library(tmp_path_factory):
         writer.call(lambda c: set_labels(c, list(range(1, COUNT + 1, 1000)), "My Own Genre"))
         log.info("inserting %d synthetic tracks: %.2f s", COUNT, time.perf_counter() - started)
     conn = connect(path, readonly=True)
-    yield conn
+    yield SimpleNamespace(conn=conn, path=path)
     conn.close()
 
 
@@ -46,7 +47,7 @@ def _timed(label, fn):
 
 
 def test_sort_filter_search_and_page_at_100k(big_library):
-    reader = LibraryReader(big_library)
+    reader = LibraryReader(big_library.conn)
     every = _timed("track_ids() sorted by title", lambda: reader.track_ids())
     assert len(every) == COUNT
     page = every[:100]
@@ -89,3 +90,19 @@ def test_sort_filter_search_and_page_at_100k(big_library):
     cands = _timed("playlist_candidates(['rock', 'pop'], 0.8)",
                    lambda: reader.playlist_candidates(["rock", "pop"], 0.8))
     assert cands and all(c.genre in ("rock", "pop") for c in cands)
+
+
+def test_threshold_change_recomputes_100k_rows(big_library):
+    from genre_desktop.library.repository import set_threshold
+    from genre_desktop.library.writer import LibraryWriter
+
+    reader = LibraryReader(big_library.conn)
+    before = reader.genre_counts()[UNCERTAIN]
+    with LibraryWriter(big_library.path) as writer:
+        _timed("set_threshold(0.8) through the writer (all rows)", lambda: writer.call(lambda c: set_threshold(c, 0.8)))
+    after = reader.genre_counts()[UNCERTAIN]
+    assert after > before
+    unsure = reader.rows(reader.track_ids(uncertain_only=True)[:200])
+    assert all(r.confidence < 0.8 and r.genre_source == "file tag" for r in unsure.values())
+    sure = reader.rows(reader.track_ids(sort="confidence", descending=True)[:200])
+    assert all(r.genre_source == "you" or r.confidence >= 0.8 for r in sure.values())
