@@ -88,9 +88,9 @@ def test_thirty_second_clips_get_one_near_whole_window(classified):
         else:
             assert window["end"] - window["start"] == pytest.approx(30.0)
             assert 0.0 <= window["start"] < 0.2
-    assert whole == 3  # country.00003, .00004 and .00007 are a hair under 30 s
         assert window["genre"] == r["genre"]
         assert window["probabilities"] == pytest.approx(r["probabilities"])
+    assert whole == 3  # country.00003, .00004 and .00007 are a hair under 30 s
 
 
 def test_classify_agrees_with_predictions_on_csv_rows(classified, classifier, csv_rows):
