@@ -52,6 +52,7 @@ class LibraryService(QObject):
         self.tasks = tasks
         self._conn = connect(self.db_path, readonly=True)
         self.reader = LibraryReader(self._conn)
+        self.pending_writes = 0  # submitted, and their signals not yet delivered
 
     # -- reads --------------------------------------------------------------------------------
     def open_reader(self) -> LibraryReader:
@@ -79,28 +80,32 @@ class LibraryService(QObject):
                folders: bool = False) -> Future:
         """Queue fn(conn) on the writer; announce what changed once it committed."""
         future = self.writer.submit(fn)
+        self.pending_writes += 1
         ids = list(changed_ids or [])
 
         def succeeded(result: Any) -> None:
-            if ids:
-                self.tracksChanged.emit(ids)
-            if library:
-                self.libraryChanged.emit()
-            if playlists:
-                self.playlistsChanged.emit()
-            if folders:
-                self.foldersChanged.emit()
-            if on_done is not None:
-                on_done(result)
+            try:
+                if ids:
+                    self.tracksChanged.emit(ids)
+                if library:
+                    self.libraryChanged.emit()
+                if playlists:
+                    self.playlistsChanged.emit()
+                if folders:
+                    self.foldersChanged.emit()
+                if on_done is not None:
+                    on_done(result)
+            finally:
+                self.pending_writes -= 1
 
-        self.tasks.watch(future, name=name, on_result=succeeded, on_error=self._failed(name))
-        return future
-
-    def _failed(self, name: str) -> Callable[[object], None]:
-        def report(error: object) -> None:
+        def failed(error: object) -> None:
+            self.pending_writes -= 1
             log.error("Library write %s failed: %s", name, error)
             self.writeFailed.emit(f"Could not save the change ({name}): {error}")
-        return report
+
+        task = self.tasks.watch(future, name=name, on_result=succeeded, on_error=failed)
+        task.cancelled.connect(lambda: failed("cancelled"))
+        return future
 
     def set_labels(self, track_ids: Sequence[int], genre: str | None, **kw: Any) -> Future:
         """Future of {track_id: previous label} (what an undo restores)."""

@@ -142,6 +142,7 @@ class TaskRunner(QObject):
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(max_threads)
         self._running: set[Task] = set()
+        self._shut_down = False
 
     def run(
         self,
@@ -156,6 +157,11 @@ class TaskRunner(QObject):
     ) -> Task:
         """Start fn(*args, **kwargs) in the pool. With pass_cancel, fn also gets cancel=<token>."""
         task = self._new_task(name or getattr(fn, "__name__", "task"))
+        if self._shut_down:  # late requests (a timer firing during exit) are dropped
+            log.debug("Task %r not started: the runner is shut down", task.name)
+            task.cancel()
+            task._close()
+            return task
         if pass_cancel:
             kwargs["cancel"] = task.token
         if on_result is not None:
@@ -209,6 +215,7 @@ class TaskRunner(QObject):
 
         Call before the runner goes away: a queued signal must never reach a deleted Task.
         True if all threads stopped in time."""
+        self._shut_down = True
         for task in list(self._running):
             task.cancel()
         stopped = self._pool.waitForDone(timeout_ms)

@@ -54,6 +54,13 @@ class LibraryRefresher(QObject):
         self._again_summary = False
         self._requery_timer = self._timer(REQUERY_DELAY_MS, self._requery)
         self._summary_timer = self._timer(SUMMARY_DELAY_MS, self._read_summary)
+        self._stopped = False
+
+    def stop(self) -> None:
+        """The window is closing: no more queries, and late results are ignored."""
+        self._stopped = True
+        self._requery_timer.stop()
+        self._summary_timer.stop()
 
     def _timer(self, ms: int, slot) -> QTimer:
         timer = QTimer(self)
@@ -64,7 +71,8 @@ class LibraryRefresher(QObject):
 
     @property
     def is_idle(self) -> bool:
-        return not (self._busy_requery or self._busy_summary or self._requery_timer.isActive()
+        """No write, re-query or count is pending: the views show what the library holds."""
+        return not (self.library.pending_writes or self._busy_requery or self._busy_summary or self._requery_timer.isActive()
                     or self._summary_timer.isActive())
 
     # -- requests -------------------------------------------------------------------------------
@@ -84,6 +92,8 @@ class LibraryRefresher(QObject):
     # -- table ----------------------------------------------------------------------------------
     def _requery(self) -> None:
         log.debug("Re-query requested (busy=%s)", self._busy_requery)
+        if self._stopped:
+            return
         if self._busy_requery:
             self._again_requery = True  # one at a time; the newest request runs after
             return
@@ -98,6 +108,8 @@ class LibraryRefresher(QObject):
     def _apply(self, query, ids: list[int], changed: list[int]) -> None:
         log.debug("Table ids re-queried: %d rows (query %s, current %s)", len(ids), query == self.model.query,
                   self.model.rowCount())
+        if self._stopped:
+            return
         if self.model.query == query:
             self.model.apply_ids(ids, changed)
         else:
@@ -115,6 +127,8 @@ class LibraryRefresher(QObject):
 
     # -- sidebar, overview, problems ------------------------------------------------------------
     def _read_summary(self) -> None:
+        if self._stopped:
+            return
         if self._busy_summary:
             self._again_summary = True
             return
@@ -124,6 +138,8 @@ class LibraryRefresher(QObject):
                                         on_error=lambda e: self._summary_done(f"Could not count: {e}"))
 
     def _on_summary(self, summary: LibrarySummary) -> None:
+        if self._stopped:
+            return
         self.summary = summary
         self.summaryUpdated.emit(summary)
         self._summary_done()

@@ -241,5 +241,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.save_state()
+        self.refresher.stop()
+        self.scans.stop()
         self.context.scanning.cancel()
+        self.context.playback.stop()
         super().closeEvent(event)

@@ -42,6 +42,7 @@ class ScanController(QObject):
         self.progress = progress
         self._window = window
         self._pending: list[int] = []
+        self._stopped = False
         self._flush = QTimer(self)
         self._flush.setInterval(FLUSH_MS)
         self._flush.timeout.connect(self._flush_now)
@@ -108,6 +109,14 @@ class ScanController(QObject):
     def cancel(self) -> None:
         self.context.scanning.cancel()
 
+    def stop(self) -> None:
+        """The window is closing: no more watching or automatic rescans."""
+        self._stopped = True
+        self._watch_debounce.stop()
+        self._flush.stop()
+        if self._watcher.directories():
+            self._watcher.removePaths(self._watcher.directories())
+
     # -- watching -------------------------------------------------------------------------------
     def watch_folders(self) -> None:
         """Watch the music folders (and their sub-folders, listed off the GUI thread)."""
@@ -120,6 +129,8 @@ class ScanController(QObject):
                                on_result=self._set_watched)
 
     def _set_watched(self, dirs: list[str]) -> None:
+        if self._stopped:
+            return
         current = set(self._watcher.directories())
         wanted = set(dirs)
         if current - wanted:

@@ -132,3 +132,12 @@ def test_runner_can_be_dropped_after_shutdown(qtbot):
     del runner
     gc.collect()
     qtbot.wait(50)  # nothing queued may reach a deleted task
+
+
+def test_tasks_asked_for_after_shutdown_are_dropped(qtbot):
+    runner = TaskRunner()
+    runner.shutdown()
+    ran = []
+    task = runner.run(lambda: ran.append(1))
+    qtbot.wait(50)
+    assert ran == [] and task.was_cancelled

@@ -102,7 +102,7 @@ def take(out: Path, work: Path) -> None:
     top = sorted(counts, key=counts.get, reverse=True)[:2]
     dialog.form.set_checked(top)
     dialog.form.per_artist.setValue(2)
-    _wait(lambda: not dialog._debounce.isActive() and not dialog.is_updating)
+    _wait(lambda: not dialog.is_updating)
     _save(dialog, out, "playlist_dialog")
     dialog.close()
 

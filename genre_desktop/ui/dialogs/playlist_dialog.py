@@ -123,7 +123,8 @@ class PlaylistDialog(QDialog):
 
     @property
     def is_updating(self) -> bool:
-        return self._shown_generation != self._generation
+        """A change is waiting for its debounce or its result."""
+        return self._debounce.isActive() or self._shown_generation != self._generation
 
     def _show(self, generation: int, tracks: list) -> None:
         if generation != self._generation:
@@ -183,6 +184,7 @@ class PlaylistDialog(QDialog):
 
     def export_to(self, path: str | Path) -> bool:
         try:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
             export_playlist(Path(path), self.tracks, self.name.text().strip() or "Playlist")
         except (OSError, ValueError) as exc:
             log.warning("Export to %s failed: %s", path, exc)
