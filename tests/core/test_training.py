@@ -146,7 +146,7 @@ def test_quick_retrain_reproduces_bundled_model(tmp_path, bundled_card, data):
 
 @pytest.mark.slow
 @pytest.mark.skipif(os.environ.get("GENRE_DESKTOP_FULL_RETRAIN") != "1",
-                    reason="reproducing the nested 10-fold CV takes ~15 min on 2 cores; "
+                    reason="reproducing the nested 10-fold CV takes 8-15 min on 2 cores; "
                            "set GENRE_DESKTOP_FULL_RETRAIN=1 to run it")
 def test_quick_retrain_reproduces_cross_validation(tmp_path, bundled_card):
     card = _quick_retrain(tmp_path, skip_cv=False)
