@@ -23,7 +23,7 @@ import pytest
 import scipy.ndimage
 import soundfile as sf
 
-from genre_desktop.core import features
+from genre_desktop.core import feature_kernels, features
 from genre_desktop.core.features import FEATURE_NAMES, SAMPLE_RATE, extract, extract_features
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -194,7 +194,7 @@ def test_sliding_median_equals_scipy(shape):
     data = rng.integers(0, 6, size=shape).astype(np.float32)  # plenty of ties
     data[::3] += rng.random((len(data[::3]), shape[1]), dtype=np.float32)
     expected = scipy.ndimage.median_filter(data, size=(31, 1), mode="reflect")
-    assert np.array_equal(features._sliding_median(np.ascontiguousarray(data), 31), expected)
+    assert np.array_equal(feature_kernels.sliding_median(np.ascontiguousarray(data), 31), expected)
 
 
 def test_tempo_equals_librosas_on_many_stretches(flac_clips):
