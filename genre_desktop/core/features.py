@@ -13,8 +13,7 @@ the MFCCs and the tempo's onset envelope); HPSS's 31-point medians use an exact 
 median (~40x faster than scipy's 2-D filter, the bulk of the naive cost); only the harmonic
 part is inverted (the soft masks sum to one, so percussive = y - harmonic); the tempo comes
 from the tempogram without running the beat tracker; chroma's tuning is estimated at
-piptrack's peaks only. Three small numba kernels compile once per process (~1.5 s) or load
-from numba's on-disk cache.
+piptrack's peaks only. The compiled loops live in feature_kernels.py.
 
 Digital silence is not an error: it gives finite features (zeros, MFCCs at the -100 dB floor,
 tempo 0; ``rms_mean == 0`` marks it). Non-finite or integer samples raise ValueError.
