@@ -201,7 +201,8 @@ class MainWindow(QMainWindow):
             self.show_track(current)
 
     def _update_status(self, *_args) -> None:
-        shown, total = self.model.rowCount(), self.refresher.summary.total
+        shown = self.model.rowCount()
+        total = max(self.refresher.summary.total, shown if self.model.query.playlist is None else 0)
         text = f"{total:,} tracks" if shown == total else f"{shown:,} of {total:,} tracks"
         self.count_label.setText(text)
 

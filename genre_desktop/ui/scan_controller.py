@@ -15,7 +15,7 @@ from genre_desktop.ui.panels.scan_progress import ScanProgressWidget
 
 log = logging.getLogger(__name__)
 
-FLUSH_MS = 400  # how often finished tracks are pushed to the table during a scan
+FLUSH_MS = 250  # how often finished tracks are pushed to the table during a scan
 WATCH_DEBOUNCE_MS = 3000
 MAX_WATCHED_DIRS = 2000
 

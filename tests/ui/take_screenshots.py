@@ -71,7 +71,8 @@ def take(out: Path, work: Path) -> None:
     reports = []
     window.scans.scanFinished.connect(reports.append)
     window.scans.add_paths([str(music)])
-    _wait(lambda: window.scan_progress.isVisible() and window.model.rowCount() >= 4, timeout=600)
+    _wait(lambda: window.scan_progress.isVisible() and window.model.rowCount() >= 4
+          and window.refresher.is_idle, timeout=600)
     _save(window, out, "scanning")
     _wait(lambda: bool(reports), timeout=900)
     _wait(lambda: window.refresher.is_idle and not window.model.loading)

@@ -25,7 +25,7 @@ class ConfidenceDelegate(QStyledItemDelegate):
         text_role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        rect = QRectF(option.rect).adjusted(4, 5, -4, -5)
+        rect = QRectF(option.rect).adjusted(4, 5, -8, -5)
         if row.genre_source == "you" or row.confidence is None:
             painter.setPen(option.palette.color(QPalette.ColorRole.PlaceholderText)
                            if not selected else option.palette.color(text_role))
@@ -36,8 +36,9 @@ class ConfidenceDelegate(QStyledItemDelegate):
         value = max(0.0, min(1.0, float(row.confidence)))
         text_w = painter.fontMetrics().horizontalAdvance("100%") + 4
         bar = QRectF(rect.left(), rect.top() + 2, max(10.0, rect.width() - text_w), rect.height() - 4)
-        trough = QColor(option.palette.color(QPalette.ColorRole.Mid))
-        trough.setAlpha(60)
+        trough = QColor(option.palette.color(QPalette.ColorRole.HighlightedText if selected
+                                             else QPalette.ColorRole.Mid))
+        trough.setAlpha(110 if selected else 60)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(trough)
         painter.drawRoundedRect(bar, 3, 3)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QMessageBox,
+    QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox,
     QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
@@ -58,8 +58,11 @@ class PlaylistDialog(QDialog):
         self.preview.setRootIsDecorated(False)
         self.preview.setUniformRowHeights(True)
         self.preview.setHeaderLabels(["#", "Title", "Artist", "Genre", "Confidence", "Length"])
-        for column, width in enumerate((34, 190, 120, 80, 74, 50)):
-            self.preview.setColumnWidth(column, width)
+        header = self.preview.header()
+        header.setStretchLastSection(False)
+        for column in range(6):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.summary = QLabel("")
         self.summary.setObjectName("playlistSummary")
 
