@@ -94,8 +94,8 @@ def shutdown_context(context, timeout_ms: int = 15000) -> None:
     if not context.tasks.shutdown(timeout_ms):
         log.warning("Background tasks still running at exit")
     context.playback.shutdown()
+    context.library.close()  # read side first: the writer, closing last, folds the WAL back in
     context.library.writer.close()
-    context.library.close()
 
 
 def run_gui(db_path: str | Path | None = None, quit_after_ms: int | None = None) -> int:
