@@ -149,7 +149,8 @@ class ScanController(QObject):
         self.statusMessage.emit(f"Scanning {len(folders)} location(s)…", 3000)
 
     def _on_progress(self, p) -> None:
-        self.progress.update_progress(p.done, p.total, p.current, p.eta_seconds)
+        self.progress.update_progress(p.done, p.total, p.current, p.eta_seconds,
+                                      getattr(p, "phase", "analysing"))
 
     def _collect(self, ids: list[int]) -> None:
         self._pending.extend(ids)

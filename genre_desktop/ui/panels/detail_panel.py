@@ -162,6 +162,7 @@ class DetailPanel(QScrollArea):
             self.title.setText("No track selected")
             self.subtitle.setText("Select a track to see why it got its genre.")
             self.verdict.setText("")
+            self.verdict.hide()
             self.bars.set_probabilities({})
             self.timeline.set_windows(None, [])
             for label in self._tag_labels.values():
@@ -173,6 +174,7 @@ class DetailPanel(QScrollArea):
         self.title.setText(row.title or "(untitled)")
         self.subtitle.setText(" — ".join(x for x in (row.artist, row.album) if x) or "Unknown artist")
         self.verdict.setText(verdict_text(row))
+        self.verdict.show()
         self.bars.set_probabilities(detail.probabilities, highlight=row.genre, threshold=threshold)
         self.decisive_index = decisive_window(detail)
         self.timeline.set_windows(row.duration, detail.windows, self.decisive_index)

@@ -56,12 +56,17 @@ class ScanProgressWidget(QWidget):
         self.cancel_button.setEnabled(True)
         self._reveal.start(SHOW_AFTER_MS)
 
-    def update_progress(self, done: int, total: int, current: str, eta: float | None) -> None:
+    def update_progress(self, done: int, total: int, current: str, eta: float | None,
+                        phase: str = "analysing") -> None:
         if total > 0:
             self.bar.setRange(0, total)
             self.bar.setValue(min(done, total))
         name = PurePath(current).name if current else ""
-        parts = [f"Analysing {done:,} of {total:,}" if total else "Looking for music files…"]
+        verb = "Classifying" if phase == "classifying" else "Analysing"
+        if phase == "finding" or not total:
+            parts = [f"Looking for music files… ({done:,} found)" if done else "Looking for music files…"]
+        else:
+            parts = [f"{verb} {done:,} of {total:,}"]
         if name:
             parts.append(name)
         if eta_text := format_eta(eta):
