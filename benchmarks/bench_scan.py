@@ -192,7 +192,7 @@ def time_unchanged_rescan(folder: Path, count: int) -> dict[str, float]:
     from genre_desktop.library.scanner import scan_folders
     from genre_desktop.library.writer import LibraryWriter
 
-    music = folder / "music"
+    music = folder / f"music-{count}"
     paths = []
     for i in range(count):
         path = music / f"artist {i % 200:03d}" / f"track {i:05d}.mp3"

@@ -63,7 +63,10 @@ def warm_up() -> None:
 
         noise = np.random.default_rng(0).standard_normal(2 * SAMPLE_RATE).astype(np.float32)
         extract(noise * 0.1)
-        import genre_desktop.core.classifier  # noqa: F401  (scikit-learn, for the model)
+        import joblib  # noqa: F401  (what the model is unpickled with)
+
+        import genre_desktop.core.classifier  # noqa: F401
+        import genre_desktop.core.genre_model  # noqa: F401  (the scikit-learn classes it holds)
     except Exception:  # a worker will meet (and report) the same problem on a real file
         log.exception("Warming up the analysis code failed")
 
