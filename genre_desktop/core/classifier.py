@@ -158,7 +158,7 @@ def _read_verified_card(model_dir: Path) -> dict[str, Any]:
             f"{sklearn.__version__} is installed; install scikit-learn=={card['sklearn_version']} "
             "or retrain with `genre-desktop train`"
         )
-    from genre_desktop.core.features import FEATURE_NAMES, RECIPE_VERSION
+    from genre_desktop.core.feature_schema import FEATURE_NAMES, RECIPE_VERSION
 
     if tuple(card["feature_names"]) != FEATURE_NAMES:
         raise ModelError(f"the model in {model_dir} expects other features than this version computes")

@@ -29,23 +29,15 @@ import scipy.fft
 from numpy.lib.stride_tricks import sliding_window_view
 
 from genre_desktop.core.feature_kernels import sliding_median, soft_masked, spectral_kernel
+from genre_desktop.core.feature_schema import FEATURE_NAMES, RECIPE_VERSION, SAMPLE_RATE
 
-SAMPLE_RATE = 22050
+__all__ = ["FEATURE_NAMES", "RECIPE_VERSION", "SAMPLE_RATE", "extract", "extract_features"]
+
 N_FFT = 2048
 HOP_LENGTH = 512
 HPSS_KERNEL = 31
 MIN_SECONDS = 1.0  # shorter stretches say too little; windows are >= 5 s anyway
 PAD_MODE = "reflect"  # librosa < 0.10's STFT padding, which the table was made with
-RECIPE_VERSION = "gtzan-csv-reflect-v1"
-
-_STATS = ("mean", "var")
-_BASE_FEATURES = ("chroma_stft", "rms", "spectral_centroid", "spectral_bandwidth", "rolloff",
-                  "zero_crossing_rate", "harmony", "perceptr")
-FEATURE_NAMES: tuple[str, ...] = (
-    tuple(f"{base}_{stat}" for base in _BASE_FEATURES for stat in _STATS)
-    + ("tempo",)
-    + tuple(f"mfcc{i}_{stat}" for i in range(1, 21) for stat in _STATS)
-)
 
 
 def extract(y: np.ndarray, sr: int = SAMPLE_RATE) -> np.ndarray:

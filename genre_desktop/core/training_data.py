@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from genre_desktop.core.features import FEATURE_NAMES
+from genre_desktop.core.feature_schema import FEATURE_NAMES
 
 
 class TrainingDataError(ValueError):

@@ -133,7 +133,7 @@ def scan(
         return _finish(report, started, cancelled=True)
 
     # Heavy imports and the model come after the walk, so that progress shows up at once.
-    from genre_desktop.core.features import RECIPE_VERSION
+    from genre_desktop.core.feature_schema import RECIPE_VERSION
 
     model_path = os.fspath(model_dir) if model_dir is not None else None
     classifier = _load_classifier(model_path) if use_model else None
