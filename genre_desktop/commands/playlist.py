@@ -22,6 +22,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
+from genre_desktop.commands.arg_types import positive_float, positive_int
+
 if TYPE_CHECKING:
     from genre_desktop.core.playlists import PlaylistCandidate, PlaylistRules
 
@@ -49,10 +51,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="skip tracks the model is less sure of (0-1, or a percentage like 70%%); "
         "tracks whose genre you set yourself always pass",
     )
-    parser.add_argument("--max-tracks", type=_positive_int, metavar="N")
-    parser.add_argument("--max-minutes", type=_positive_float, metavar="M")
+    parser.add_argument("--max-tracks", type=positive_int, metavar="N")
+    parser.add_argument("--max-minutes", type=positive_float, metavar="M")
     parser.add_argument(
-        "--per-artist", type=_positive_int, metavar="K", help="at most K tracks by one artist"
+        "--per-artist", type=positive_int, metavar="K", help="at most K tracks by one artist"
     )
     parser.add_argument(
         "--order", choices=("confidence", "shuffle", "smooth"), default="confidence",
@@ -206,24 +208,4 @@ def _confidence(text: str) -> float:
         value /= 100.0
     if not 0.0 <= value <= 1.0:
         raise argparse.ArgumentTypeError(f"{text!r} is out of range: use 0-1 (0.7) or a percentage (70%)")
-    return value
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be more than 0, not {text}")
     return value

@@ -18,6 +18,8 @@ import signal
 import sys
 import time
 
+from genre_desktop.commands.arg_types import positive_int
+
 log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_LIBRARY, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -30,9 +32,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     # SUPPRESS: `genre-desktop --db X scan ...` (the global flag) must not be reset to None.
     parser.add_argument("--db", default=argparse.SUPPRESS, metavar="PATH",
                         help="library database (default: the one the app uses)")
-    parser.add_argument("--jobs", type=_positive_int, default=None, metavar="N",
+    parser.add_argument("--jobs", type=positive_int, default=None, metavar="N",
                         help="worker processes (default: one per CPU core)")
-    parser.add_argument("--windows", type=_positive_int, default=3, metavar="K",
+    parser.add_argument("--windows", type=positive_int, default=3, metavar="K",
                         help="30-second stretches analysed per track (default: 3)")
     parser.add_argument("--no-model", action="store_true",
                         help="store features only; tracks get a genre on a later scan with the model")
@@ -40,14 +42,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help='print {"scanned","added","updated","unchanged","missing","failed","seconds"}')
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
 
 
 def run(args: argparse.Namespace) -> int:
