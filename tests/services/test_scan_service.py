@@ -4,22 +4,14 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pytest
 
 from genre_desktop.core.cancel import Cancelled
+from genre_desktop.library.scanner import ScanProgress
 from genre_desktop.services.scan_service import ScanOptions, ScanService
 from genre_desktop.services.tasks import TaskRunner
-
-
-@dataclass
-class Progress:
-    done: int
-    total: int
-    current: str
-    eta_seconds: float | None
-    finished_ids: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -47,7 +39,7 @@ class FakeScanner:
             if self.fail and i == 2:
                 raise OSError("disk vanished")
             time.sleep(self.delay)
-            yield Progress(i + 1, self.files, f"{folders[0]}/{i}.mp3", 1.0, [100 * len(self.calls) + i])
+            yield ScanProgress(i + 1, self.files, f"{folders[0]}/{i}.mp3", 1.0, [100 * len(self.calls) + i])
         return Report(folders)
 
 
@@ -106,7 +98,7 @@ def test_cancel_stops_the_scan_and_drops_the_queue(qtbot, runner):
 
 def test_cancelled_exception_counts_as_finished(qtbot, runner):
     def scan_raising(folders, writer, options, cancel):
-        yield Progress(0, 1, "", None)
+        yield ScanProgress(0, 1, "", None, [])
         raise Cancelled()
 
     service = make_service(runner, scan_raising)

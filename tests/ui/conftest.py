@@ -8,6 +8,7 @@ import pytest
 
 from genre_desktop.app import build_context, make_application, shutdown_context
 from tests.corpus import make_demo_library
+from tests.ui.seed import seed_library
 
 
 @pytest.fixture(scope="session")
@@ -36,6 +37,15 @@ def main_window(qtbot, app_context):
     qtbot.waitExposed(window)
     yield window
     window.close()
+
+
+@pytest.fixture
+def seeded_window(qtbot, app_context, main_window):
+    """The main window over a library seeded with known tracks."""
+    app_context.library.writer.call(seed_library)
+    main_window.refresher.everything_changed()
+    wait_until_idle(qtbot, main_window)
+    return main_window
 
 
 def wait_until_idle(qtbot, window, timeout: int = 30_000) -> None:

@@ -9,15 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from tests.ui.conftest import wait_until_idle
-from tests.ui.seed import GENRES, seed_library
-
-
-@pytest.fixture
-def seeded_window(qtbot, app_context, main_window):
-    app_context.library.writer.call(seed_library)
-    main_window.refresher.everything_changed()
-    wait_until_idle(qtbot, main_window)
-    return main_window
+from tests.ui.seed import GENRES
 
 
 def label_history(db_path) -> list[tuple[int, str | None]]:

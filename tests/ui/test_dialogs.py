@@ -14,15 +14,6 @@ from genre_desktop.ui.dialogs.model_card_dialog import ModelCardDialog
 from genre_desktop.ui.model_card_info import ModelCardInfo
 from genre_desktop.ui.panels.sidebar import SidebarEntry
 from tests.ui.conftest import wait_until_idle
-from tests.ui.seed import seed_library
-
-
-@pytest.fixture
-def seeded_window(qtbot, app_context, main_window):
-    app_context.library.writer.call(seed_library)
-    main_window.refresher.everything_changed()
-    wait_until_idle(qtbot, main_window)
-    return main_window
 
 
 def test_playlist_preview_follows_the_rules_then_saves_and_exports(qtbot, seeded_window, tmp_path):

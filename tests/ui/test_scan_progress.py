@@ -8,25 +8,16 @@ import time
 import pytest
 from PySide6.QtCore import Qt
 
+from genre_desktop.library.scanner import ScanProgress
 from tests.ui.conftest import wait_until_idle
 
 
 def slow_fake_scan(folders, writer, options, cancel):
-    from dataclasses import dataclass, field
-
-    @dataclass
-    class Progress:
-        done: int
-        total: int
-        current: str
-        eta_seconds: float | None
-        finished_ids: list = field(default_factory=list)
-
     for i in range(40):
         if cancel.cancelled:
             break
         time.sleep(0.025)
-        yield Progress(i, 40, f"{folders[0]}/song{i}.mp3", (40 - i) * 0.025)
+        yield ScanProgress(i, 40, f"{folders[0]}/song{i}.mp3", (40 - i) * 0.025, [])
     return None
 
 
