@@ -12,12 +12,16 @@ DEBIAN_PACKAGES=(libportaudio2 libasound2 libegl1 libgl1 libglib2.0-0 libfontcon
   libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-xkb1
   libx11-xcb1 libxrender1 libxi6 fonts-dejavu-core)
 
+# Only the tests need these: a virtual X server, to start the frozen app on Qt's xcb platform.
+DEBIAN_TEST_PACKAGES=(xvfb xauth)
+
 _installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 
+# $@: the packages to make sure of.
 install_system_packages() {
   command -v dpkg-query >/dev/null 2>&1 || return 0   # not Debian-like: see README
   local missing=() pkg
-  for pkg in "${DEBIAN_PACKAGES[@]}"; do
+  for pkg in "$@"; do
     # Debian 13 renamed some libraries with a t64 suffix; either name will do.
     _installed "$pkg" || _installed "${pkg}t64" || missing+=("$pkg")
   done
