@@ -15,8 +15,22 @@ import pytest
 from genre_desktop.library.db import connect
 from genre_desktop.library.writer import LibraryWriter
 from genre_desktop.library.writes import refresh_derived
+from tests.library.scan_helpers import build_demo, copy_library
 
 GENRES = ("blues", "classical", "country", "disco", "hiphop", "jazz", "metal", "pop", "reggae", "rock")
+
+
+@pytest.fixture(scope="module")
+def demo_source(tmp_path_factory) -> Path:
+    """A demo library made once per test module; tests scan a fresh copy of it (`music`)."""
+    root = tmp_path_factory.mktemp("demo-source") / "Music"
+    build_demo(root)
+    return root
+
+
+@pytest.fixture
+def music(demo_source, tmp_path) -> Path:
+    return copy_library(demo_source, tmp_path / "Music")
 
 
 @pytest.fixture

@@ -11,19 +11,7 @@ import pytest
 
 from genre_desktop.library.repository import remove_folder, set_labels
 from genre_desktop.library.writer import LibraryWriter
-from tests.library.scan_helpers import build_demo, copy_library, reader, scan, track_by_path
-
-
-@pytest.fixture(scope="module")
-def demo_source(tmp_path_factory):
-    root = tmp_path_factory.mktemp("demo-source") / "Music"
-    build_demo(root)
-    return root
-
-
-@pytest.fixture
-def music(demo_source, tmp_path):
-    return copy_library(demo_source, tmp_path / "Music")
+from tests.library.scan_helpers import reader, scan, track_by_path
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from genre_desktop.library.scan_pool import CRASH_REASON, AnalysisPool
 from genre_desktop.library.scan_worker import analyse_job
 from genre_desktop.library.walk import FoundFile
 from genre_desktop.library.writer import LibraryWriter
-from tests.library.scan_helpers import build_demo, copy_library, track_by_path
+from tests.library.scan_helpers import track_by_path
 
 CRASH_MARK = "crash-me"
 
@@ -32,18 +32,6 @@ def crashing_job(path, *args):
 def slow_job(path, *args):
     time.sleep(0.4)
     return analyse_job(path, *args)
-
-
-@pytest.fixture(scope="module")
-def demo_source(tmp_path_factory):
-    root = tmp_path_factory.mktemp("pool-demo") / "Music"
-    build_demo(root)
-    return root
-
-
-@pytest.fixture
-def music(demo_source, tmp_path):
-    return copy_library(demo_source, tmp_path / "Music")
 
 
 def _files(music):

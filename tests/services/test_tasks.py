@@ -104,15 +104,16 @@ def test_watch_future_error(qtbot, runner):
             pass
 
 
+def _run_until_cancelled(cancel):
+    while not cancel.cancelled:
+        time.sleep(0.005)
+    return "stopped"
+
+
 def test_shutdown_cancels_running_tasks(qtbot):
     runner = TaskRunner()
 
-    def slow(cancel):
-        while not cancel.cancelled:
-            time.sleep(0.005)
-        return "stopped"
-
-    runner.run(slow, pass_cancel=True)
+    runner.run(_run_until_cancelled, pass_cancel=True)
     assert runner.shutdown(timeout_ms=5000)
 
 
@@ -121,12 +122,7 @@ def test_runner_can_be_dropped_after_shutdown(qtbot):
 
     runner = TaskRunner()
 
-    def slow(cancel):
-        while not cancel.cancelled:
-            time.sleep(0.005)
-        return "stopped"
-
-    runner.run(slow, pass_cancel=True)
+    runner.run(_run_until_cancelled, pass_cancel=True)
     runner.run(lambda: 1)
     assert runner.shutdown(timeout_ms=5000)
     del runner
