@@ -216,7 +216,8 @@ def time_unchanged_rescan(folder: Path, count: int) -> dict[str, float]:
             ).fetchone()[0]
             conn.execute("INSERT INTO windows VALUES (?, 0, 0, 30, ?, ?)", (track_id, blob, RECIPE_VERSION))
             if model is not None:
-                conn.execute("INSERT INTO predictions VALUES (?, ?, 'rock', 0.9, '{}', '[]', ?)",
+                conn.execute("INSERT INTO predictions(track_id, model_version, genre, confidence, probabilities,"
+                             " window_probabilities, predicted_at) VALUES (?, ?, 'rock', 0.9, '{}', '[]', ?)",
                              (track_id, model, now))
 
     with LibraryWriter(db) as writer:

@@ -113,8 +113,46 @@ V1_SCHEMA: tuple[str, ...] = (
     "CREATE INDEX ix_playlist_tracks_track ON playlist_tracks(track_id)",
 )
 
+
+def _tracks_indexes() -> tuple[str, ...]:
+    return tuple(s for s in V1_SCHEMA if s.startswith("CREATE INDEX ix_tracks_"))
+
+
+# v2: a personal model trained on the user's corrections can decide a track's genre. The
+# tracks table is rebuilt to widen genre_source's CHECK (SQLite cannot alter a constraint);
+# migrate() turns foreign keys off around it so that the rebuild cascades nothing.
+V2_PERSONAL_MODEL: tuple[str, ...] = (
+    """CREATE TABLE tracks_v2(
+        id INTEGER PRIMARY KEY,
+        path TEXT NOT NULL UNIQUE,
+        size INTEGER NOT NULL,
+        mtime_ns INTEGER NOT NULL,
+        fingerprint TEXT,
+        duration REAL,
+        samplerate INTEGER,
+        channels INTEGER,
+        codec TEXT,
+        title TEXT,
+        artist TEXT,
+        album TEXT,
+        year INTEGER,
+        tag_genre TEXT,
+        status TEXT NOT NULL DEFAULT 'ok' CHECK (status IN ('ok', 'missing')),
+        added_at REAL NOT NULL,
+        scanned_at REAL NOT NULL,
+        genre TEXT,
+        genre_source TEXT CHECK (genre_source IN ('you', 'model', 'personal model', 'file tag')),
+        confidence REAL)""",
+    "INSERT INTO tracks_v2 SELECT * FROM tracks",
+    "DROP TABLE tracks",
+    "ALTER TABLE tracks_v2 RENAME TO tracks",
+    *_tracks_indexes(),
+    # Which model's answer a prediction is: 'model' (bundled) or 'personal model'.
+    "ALTER TABLE predictions ADD COLUMN decided_by TEXT NOT NULL DEFAULT 'model'",
+)
+
 # (version, statements). Append only.
-MIGRATIONS: tuple[tuple[int, Sequence[str]], ...] = ((1, V1_SCHEMA),)
+MIGRATIONS: tuple[tuple[int, Sequence[str]], ...] = ((1, V1_SCHEMA), (2, V2_PERSONAL_MODEL))
 
 
 def latest_version(migrations: Sequence[tuple[int, Sequence[str]]] = MIGRATIONS) -> int:
@@ -155,20 +193,33 @@ def migrate(
     for version, statements in migrations:
         if version <= current:
             continue
-        conn.execute("BEGIN IMMEDIATE")
+        # A table rebuild must not cascade: foreign keys stay off until the step has
+        # committed (the pragma is ignored inside a transaction), and are checked before it does.
+        foreign_keys = conn.execute("PRAGMA foreign_keys").fetchone()[0]
+        conn.execute("PRAGMA foreign_keys = OFF")
         try:
-            # Re-check inside the lock: another process may have migrated meanwhile.
-            if user_version(conn) >= version:
-                conn.execute("ROLLBACK")
-                current = user_version(conn)
-                continue
-            for statement in statements:
-                conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {int(version)}")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+            _apply(conn, version, statements)
+        finally:
+            conn.execute(f"PRAGMA foreign_keys = {int(foreign_keys)}")
         log.info("Library %s migrated to format %d", where, version)
         current = version
     return current
+
+
+def _apply(conn: sqlite3.Connection, version: int, statements: Sequence[str]) -> None:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        # Re-check inside the lock: another process may have migrated meanwhile.
+        if user_version(conn) >= version:
+            conn.execute("ROLLBACK")
+            return
+        for statement in statements:
+            conn.execute(statement)
+        broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise LibraryError(f"library format {version} would break {len(broken)} references")
+        conn.execute(f"PRAGMA user_version = {int(version)}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise

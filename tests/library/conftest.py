@@ -78,7 +78,8 @@ def insert_synthetic(conn: sqlite3.Connection, count: int, seed: int = 0) -> Non
         tracks,
     )
     conn.executemany("INSERT INTO windows VALUES (?,?,?,?,?,?)", windows)
-    conn.executemany("INSERT INTO predictions VALUES (?,?,?,?,?,?,?)", predictions)
+    conn.executemany("INSERT INTO predictions(track_id, model_version, genre, confidence, probabilities,"
+                     " window_probabilities, predicted_at) VALUES (?,?,?,?,?,?,?)", predictions)
     refresh_derived(conn)
 
 

@@ -88,6 +88,40 @@ def test_upgrade_keeps_data_and_runs_only_pending_steps(db_path):
     assert migrate(conn, migrations=upgraded) == 2  # nothing left to do
 
 
+def test_v1_library_upgrades_to_personal_model_sources_without_cascading(db_path):
+    """The v2 rebuild of `tracks` keeps every row that references a track (windows,
+    predictions, corrections, playlists) and then accepts the personal model as a source."""
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    conn.execute("PRAGMA foreign_keys = ON")
+    migrate(conn, migrations=migrations.MIGRATIONS[:1])
+    conn.execute(
+        "INSERT INTO tracks(path, size, mtime_ns, title, added_at, scanned_at, genre, genre_source) "
+        "VALUES ('/m/a.mp3', 1, 2, 'A', 0, 0, 'jazz', 'you')"
+    )
+    conn.execute("INSERT INTO windows VALUES (1, 0, 0, 30, x'00', 'r')")
+    conn.execute("INSERT INTO predictions VALUES (1, 'm', 'rock', 0.9, '{}', '[]', 0)")
+    conn.execute("INSERT INTO labels(track_id, genre, created_at) VALUES (1, 'jazz', 0)")
+    conn.execute("INSERT INTO playlists(name, rules, created_at, updated_at) VALUES ('p', '{}', 0, 0)")
+    conn.execute("INSERT INTO playlist_tracks VALUES (1, 0, 1)")
+
+    assert migrate(conn) == latest_version() >= 2
+
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert conn.execute("SELECT title, genre, genre_source FROM tracks").fetchone() == ("A", "jazz", "you")
+    for table in ("windows", "predictions", "labels", "playlist_tracks"):
+        assert conn.execute(f"SELECT count(*) FROM {table} WHERE track_id = 1").fetchone()[0] == 1
+    assert conn.execute("SELECT decided_by FROM predictions").fetchone() == ("model",)
+    assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE tbl_name = 'tracks'")}
+    assert {"ix_tracks_genre", "ix_tracks_source", "ix_tracks_fingerprint"} <= indexes
+    conn.execute("UPDATE tracks SET genre_source = 'personal model'")
+    with pytest.raises(sqlite3.IntegrityError):
+        conn.execute("UPDATE tracks SET genre_source = 'somebody'")
+    # Foreign keys still act after the rebuild.
+    conn.execute("DELETE FROM tracks")
+    assert conn.execute("SELECT count(*) FROM windows").fetchone()[0] == 0
+
+
 def test_a_failing_migration_leaves_the_previous_version(db_path):
     conn = sqlite3.connect(db_path, isolation_level=None)
     migrate(conn, migrations=migrations.MIGRATIONS[:1])

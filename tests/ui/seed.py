@@ -47,7 +47,8 @@ def seed_library(conn: sqlite3.Connection, n: int = 40, seed: int = 3, paths: li
                             "probabilities": window_probs})
             conn.execute("INSERT INTO windows VALUES (?,?,?,?,?,?)",
                          (i, k, start, start + 30, np.full(57, float(i % 10)).tobytes(), "test"))
-        conn.execute("INSERT INTO predictions VALUES (?,?,?,?,?,?,?)",
+        conn.execute("INSERT INTO predictions(track_id, model_version, genre, confidence, probabilities,"
+                     " window_probabilities, predicted_at) VALUES (?,?,?,?,?,?,?)",
                      (i, MODEL_VERSION, max(track_probs, key=track_probs.get), max(track_probs.values()),
                       json.dumps(track_probs), json.dumps(windows), now))
     conn.execute("INSERT INTO problems VALUES ('/music/broken.mp3', 'not an audio file', 1, 1, ?)", (now,))
