@@ -26,6 +26,20 @@ def display_genre(row: Any) -> str:
     return f"{row.genre} ?" if row.uncertain else row.genre
 
 
+# How each genre_source reads in the table: "your model" is the one trained on your corrections.
+SOURCE_LABELS: dict[str, str] = {
+    "you": "you",
+    "model": "model",
+    "personal model": "your model",
+    "file tag": "file tag",
+}
+
+
+def display_source(row: Any) -> str:
+    source = row.genre_source or ""
+    return SOURCE_LABELS.get(source, source)
+
+
 def display_confidence(row: Any) -> str:
     if row.genre_source == "you" or row.confidence is None:
         return ""
@@ -48,7 +62,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("duration", "Length", lambda r: format_duration(r.duration), lambda r: r.duration or 0.0, 56),
     Column("genre", "Genre", display_genre, lambda r: (r.genre or "").lower(), 110),
     Column("confidence", "Confidence", display_confidence, lambda r: r.confidence or 0.0, 100),
-    Column("source", "Source", lambda r: r.genre_source or "", lambda r: r.genre_source or "", 66),
+    Column("source", "Source", display_source, lambda r: r.genre_source or "", 84),
     Column("tag_genre", "Genre tag", lambda r: r.tag_genre or "", lambda r: (r.tag_genre or "").lower(), 90),
 )
 COLUMN_INDEX: dict[str, int] = {c.key: i for i, c in enumerate(COLUMNS)}

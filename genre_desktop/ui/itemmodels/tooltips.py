@@ -4,9 +4,24 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+PERSONAL_SOURCE = "personal model"
+
+SOURCE_TIPS: dict[str, str] = {
+    "you": "You set this genre. Your corrections always win.",
+    "model": "The bundled model decided (trained on the GTZAN clips).",
+    PERSONAL_SOURCE: "Your model decided: it learned from your corrections "
+                     "(Model → Learn from my corrections).",
+    "file tag": "The file's own genre tag, shown because the model was unsure.",
+}
+
 
 def top_genres(probabilities: dict[str, float], n: int = 3) -> list[tuple[str, float]]:
     return sorted(probabilities.items(), key=lambda kv: kv[1], reverse=True)[:n]
+
+
+def model_name(source: str | None) -> str:
+    """Who made the prediction, in the words the window uses."""
+    return "your model" if source == PERSONAL_SOURCE else "the model"
 
 
 def track_tooltip(row: Any, key: str, top_candidates: Callable[[], list[tuple[str, float]]]) -> str | None:
@@ -16,13 +31,17 @@ def track_tooltip(row: Any, key: str, top_candidates: Callable[[], list[tuple[st
             return f"{row.genre}: set by you (corrections always win)"
         if row.uncertain:
             conf = f"{row.confidence:.0%}" if row.confidence is not None else "unknown"
-            lines = [f"Uncertain: the model is only {conf} sure. Top candidates:"]
+            lines = [f"Uncertain: {model_name(row.genre_source)} is only {conf} sure. Top candidates:"]
             lines += [f"  {genre}  {p:.0%}" for genre, p in top_candidates()]
             lines.append("Set the genre yourself if you know it (Ctrl+G).")
             return "\n".join(lines)
         if row.genre_source == "file tag":
             return f"{row.genre}: from the file's genre tag (the model was unsure)"
+        if row.genre_source == PERSONAL_SOURCE:
+            return f"{row.genre}: predicted by your model, which learned from your corrections"
         return f"{row.genre}: predicted by the model"
+    if key == "source":
+        return SOURCE_TIPS.get(row.genre_source or "", "Not analysed yet")
     if key == "title":
         path = getattr(row, "display_path", row.path)
         return path if row.status != "missing" else f"{path}\n(file missing)"

@@ -207,6 +207,11 @@ def verdict_text(row: Any) -> str:
     if row.genre_source == "file tag":
         return (f"Uncertain: the model is only {conf} sure, so the file's own genre tag "
                 f"({row.genre}) is shown.")
+    if row.genre_source == "personal model":
+        if row.uncertain:
+            return (f"Uncertain: your model (learned from your corrections) leans to {row.genre} "
+                    f"but is only {conf} sure.")
+        return f"Your model, learned from your corrections, says {row.genre} and is {conf} sure."
     if row.uncertain:
         return f"Uncertain: the model leans to {row.genre} but is only {conf} sure."
     return f"The model says {row.genre} and is {conf} sure."
