@@ -1,0 +1,132 @@
+"""Progress and outcome of a tag write or undo: a progress bar while it runs, then what was done,
+with every file that failed or was skipped listed with its reason (selectable and copyable)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QHBoxLayout, QHeaderView, QLabel, QProgressBar, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
+    QWidget,
+)
+
+FAILED, SKIPPED = "Failed", "Skipped"
+
+
+@dataclass(frozen=True)
+class BatchWords:
+    """How one kind of batch speaks: 'Writing genres…' / 'Restoring tags…'."""
+    running: str
+    done: str  # "{n} files written" etc.
+    stopped: str
+
+
+WRITE_WORDS = BatchWords("Writing genres to files…", "{n} written", "Stopped: the files written so far keep their new genre")
+UNDO_WORDS = BatchWords("Putting back the previous genre tags…", "{n} restored",
+                        "Stopped: the files restored so far keep their old genre")
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def outcome_summary(result, words: BatchWords) -> str:
+    files = plural(len(result.written), "file")
+    parts = [words.done.format(n=files)]
+    if result.failed:
+        parts.append(f"{plural(len(result.failed), 'file')} could not be changed")
+    if result.skipped:
+        parts.append(f"{len(result.skipped):,} skipped")
+    text = ", ".join(parts) + "."
+    return f"{words.stopped}. {text}" if result.cancelled else text
+
+
+class BatchRunPanel(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.heading = QLabel()
+        self.heading.setObjectName("sectionHeading")
+        self.heading.setWordWrap(True)
+        self.bar = QProgressBar()
+        self.bar.setFormat("%v / %m")
+        self.problems = QTreeWidget()
+        self.problems.setRootIsDecorated(False)
+        self.problems.setUniformRowHeights(True)
+        self.problems.setSortingEnabled(True)
+        self.problems.setHeaderLabels(["File", "Outcome", "Reason"])
+        self.problems.setSelectionMode(QTreeWidget.SelectionMode.ExtendedSelection)
+        header = self.problems.header()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        header.resizeSection(0, 300)
+        self.copy_button = QPushButton("Copy list")
+        self.copy_button.setToolTip("Copy every listed file with its reason, one per line")
+        self.copy_button.clicked.connect(self.copy_list)
+        copy_row = QHBoxLayout()
+        copy_row.addStretch(1)
+        copy_row.addWidget(self.copy_button)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.problems, 1)
+        layout.addLayout(copy_row)
+        self._show_list(False)
+
+    def start(self, words: BatchWords, total: int = 0) -> None:
+        self.heading.setText(words.running)
+        self.bar.setRange(0, total)  # 0..0 is Qt's busy bar until the first report
+        self.bar.setValue(0)
+        self.bar.show()
+        self.problems.clear()
+        self._show_list(False)
+
+    def update_progress(self, progress: tuple[int, int]) -> None:
+        done, total = progress
+        if total > 0:
+            self.bar.setRange(0, total)
+            self.bar.setValue(min(done, total))
+
+    def stopping(self) -> None:
+        self.heading.setText("Stopping after the current file…")
+
+    def show_result(self, result, words: BatchWords) -> None:
+        self.bar.hide()
+        self.heading.setText(outcome_summary(result, words))
+        self.problems.setSortingEnabled(False)
+        self.problems.clear()
+        rows = [(path, FAILED, reason) for path, reason in result.failed]
+        rows += [(path, SKIPPED, reason) for path, reason in result.skipped]
+        items = []
+        for path, outcome, reason in rows:
+            item = QTreeWidgetItem([os.path.basename(path), outcome, reason])
+            item.setData(0, Qt.ItemDataRole.UserRole, path)
+            item.setToolTip(0, path)
+            item.setToolTip(2, reason)
+            items.append(item)
+        self.problems.addTopLevelItems(items)
+        self.problems.setSortingEnabled(True)
+        self.problems.sortByColumn(1, Qt.SortOrder.AscendingOrder)  # failed before skipped
+        self._show_list(bool(items))
+
+    def show_error(self, message: str) -> None:
+        self.bar.hide()
+        self.heading.setText(message)
+
+    def listed(self) -> list[tuple[str, str, str]]:
+        """(path, outcome, reason) of every listed file, in the order shown."""
+        items = (self.problems.topLevelItem(i) for i in range(self.problems.topLevelItemCount()))
+        return [(item.data(0, Qt.ItemDataRole.UserRole), item.text(1), item.text(2)) for item in items]
+
+    def copy_list(self) -> None:
+        lines = [f"{outcome}\t{path}\t{reason}" for path, outcome, reason in self.listed()]
+        QGuiApplication.clipboard().setText(os.linesep.join(lines))
+
+    def _show_list(self, visible: bool) -> None:
+        self.problems.setVisible(visible)
+        self.copy_button.setVisible(visible)
