@@ -151,8 +151,47 @@ V2_PERSONAL_MODEL: tuple[str, ...] = (
     "ALTER TABLE predictions ADD COLUMN decided_by TEXT NOT NULL DEFAULT 'model'",
 )
 
+# v3: a journal of the genre tags written into music files, so that every write can be undone
+# byte for byte (library/tag_journal.py). A batch is one run of "write genres"; each of its
+# files has a row that goes planned -> pending (the old bytes are stored, the file is not yet
+# replaced) -> written, and later undoing -> undone. The old bytes are the part of the old file
+# that differs from the new one: same_head and same_tail bytes at either end are equal.
+V3_TAG_JOURNAL: tuple[str, ...] = (
+    """CREATE TABLE tag_batches(
+        id INTEGER PRIMARY KEY,
+        created_at REAL NOT NULL,
+        options TEXT NOT NULL,
+        undone_at REAL)""",
+    """CREATE TABLE tag_writes(
+        id INTEGER PRIMARY KEY,
+        batch_id INTEGER NOT NULL REFERENCES tag_batches(id) ON DELETE CASCADE,
+        track_id INTEGER REFERENCES tracks(id) ON DELETE SET NULL,
+        path TEXT NOT NULL,
+        old_genre TEXT,
+        new_genre TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('planned', 'pending', 'written', 'failed',
+            'abandoned', 'undoing', 'undone', 'changed')),
+        note TEXT,
+        old_size INTEGER,
+        old_mtime_ns INTEGER,
+        old_sha256 TEXT,
+        new_size INTEGER,
+        new_mtime_ns INTEGER,
+        new_sha256 TEXT,
+        same_head INTEGER,
+        same_tail INTEGER,
+        old_middle BLOB,
+        updated_at REAL NOT NULL,
+        written_at REAL,
+        undone_at REAL)""",
+    "CREATE INDEX ix_tag_writes_batch ON tag_writes(batch_id, state)",
+    "CREATE INDEX ix_tag_writes_state ON tag_writes(state)",
+)
+
 # (version, statements). Append only.
-MIGRATIONS: tuple[tuple[int, Sequence[str]], ...] = ((1, V1_SCHEMA), (2, V2_PERSONAL_MODEL))
+MIGRATIONS: tuple[tuple[int, Sequence[str]], ...] = (
+    (1, V1_SCHEMA), (2, V2_PERSONAL_MODEL), (3, V3_TAG_JOURNAL),
+)
 
 
 def latest_version(migrations: Sequence[tuple[int, Sequence[str]]] = MIGRATIONS) -> int:
