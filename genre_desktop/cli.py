@@ -1,6 +1,7 @@
 """The headless entry point. With no sub-command it opens the GUI.
 
-Each sub-command lives in genre_desktop/commands/<name>.py with two functions,
+Each sub-command lives in genre_desktop/commands/<name>.py (a hyphen in the name is an
+underscore in the module's) with two functions,
 `add_arguments(parser)` and `run(args) -> int`, imported only when that command runs so that
 `--version` and the GUI start without loading librosa or scikit-learn.
 """
@@ -19,11 +20,13 @@ COMMANDS = {
     "classify": "Predict the genre of audio files.",
     "train": "Train the bundled genre model and write its card.",
     "playlist": "Build a genre playlist from the library and export it.",
+    "write-tags": "Write the library's genres into the music files' tags (undoable).",
+    "undo-tags": "Undo the last write-tags: put the files' old bytes back.",
 }
 
 
 def _command_module(name: str):
-    return importlib.import_module(f"genre_desktop.commands.{name}")
+    return importlib.import_module(f"genre_desktop.commands.{name.replace('-', '_')}")
 
 
 def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:

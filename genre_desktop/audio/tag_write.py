@@ -42,6 +42,10 @@ class AlreadyRestored(TagWriteError):
     """The file already holds its old bytes: there is nothing to put back."""
 
 
+class FileChangedError(TagWriteError):
+    """The file is neither the version that was written nor the old one."""
+
+
 @dataclass
 class PreparedFile:
     """A finished new version of a file waiting in `temp`; commit() puts it in place."""
@@ -166,7 +170,7 @@ def prepare_restore(
     if current == old_sha256:
         raise AlreadyRestored("the file already has its old tags")
     if current != new_sha256:
-        raise TagWriteError("the file was changed after the genre was written, so it was left as it is")
+        raise FileChangedError("the file was changed after the genre was written, so it was left as it is")
     remove_temp(temp)  # a leftover of an interrupted undo of the same entry
     try:
         old_sha = rebuild(target, st.st_size, temp, same_head, same_tail, old_middle)

@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
-from genre_desktop.commands.arg_types import positive_float, positive_int
+from genre_desktop.commands.arg_types import confidence, positive_float, positive_int
 
 if TYPE_CHECKING:
     from genre_desktop.core.playlists import PlaylistCandidate, PlaylistRules
@@ -47,7 +47,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="genre to include (repeat for several); matches your own genres too, ignoring case",
     )
     parser.add_argument(
-        "--min-confidence", type=_confidence, default=0.0, metavar="P",
+        "--min-confidence", type=confidence, default=0.0, metavar="P",
         help="skip tracks the model is less sure of (0-1, or a percentage like 70%%); "
         "tracks whose genre you set yourself always pass",
     )
@@ -196,16 +196,3 @@ def _nothing_matched(
     else:
         message += " The library has no analysed tracks yet."
     return message
-
-
-def _confidence(text: str) -> float:
-    percent = text.strip().endswith("%")
-    try:
-        value = float(text.strip().rstrip("%"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if percent:
-        value /= 100.0
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"{text!r} is out of range: use 0-1 (0.7) or a percentage (70%)")
-    return value

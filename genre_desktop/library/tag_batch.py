@@ -1,0 +1,193 @@
+"""Writing the library's genres into the music files, as a staged, journaled, undoable batch.
+
+plan_changes() lists what a write would change (reading every file's current genre fresh);
+write_changes() writes them one file at a time (audio.tag_write: atomic, the audio verified
+unchanged) and journals each (library.tag_journal) so that undo_last_batch() can put the old
+bytes back exactly. Both are generators of (done, total) that return a BatchResult, the shape
+services/tasks.py runs in the background.
+
+Which genre is written: the track's effective genre (tracks.genre). Your corrections ('you')
+always qualify; the model's ('model', 'personal model') only when not only_corrections and
+its confidence reaches min_confidence (default: the library's uncertainty threshold); a genre
+that came from the file tag never does. Several genres in one name ("Jazz; Blues") are written
+as several values. A file whose genre already is the new one (spelled like the model, or not)
+is no change.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from collections.abc import Generator, Sequence
+from dataclasses import asdict
+
+from genre_desktop.audio.tag_formats import stored_values
+from genre_desktop.audio.tag_write import TagWriteError, current_genres, prepare_write, split_genres
+from genre_desktop.core.cancel import CancelToken
+from genre_desktop.library import tag_journal as journal
+from genre_desktop.library.tag_journal import last_batch, reconcile  # noqa: F401  (public API)
+from genre_desktop.library.tag_records import (  # noqa: F401  (public API)
+    BatchResult, BatchSummary, PlanReport, TagChange, WriteOptions,
+)
+from genre_desktop.library.tag_undo import undo_last_batch  # noqa: F401  (public API)
+from genre_desktop.library.writer import LibraryWriter
+from genre_desktop.library.writes import canonical_genre, effective_threshold, model_genres
+
+log = logging.getLogger(__name__)
+
+# --- planning ---------------------------------------------------------------------------------
+
+def plan_changes(
+    conn: sqlite3.Connection, options: WriteOptions, track_ids: Sequence[int] | None = None
+) -> list[TagChange]:
+    """The files a write with these options would change, each with its current genre."""
+    return plan(conn, options, track_ids).changes
+
+
+def plan(
+    conn: sqlite3.Connection, options: WriteOptions, track_ids: Sequence[int] | None = None,
+    cancel: CancelToken | None = None,
+) -> PlanReport:
+    """plan_changes, plus the files left out and why (missing, unreadable, own genre kept)."""
+    report = PlanReport()
+    known = model_genres(conn)
+    for row in _candidates(conn, options, track_ids):
+        if cancel is not None and cancel.cancelled:
+            break
+        track_id, path, genre, source, confidence, status = row
+        if status == "missing":
+            report.skipped.append((path, "the file is missing (the last scan did not find it)"))
+            continue
+        try:
+            kind, current = current_genres(path)
+        except TagWriteError as exc:
+            report.skipped.append((path, str(exc)))
+            continue
+        if same_genre(current, genre, kind, options, known):
+            report.unchanged += 1
+        elif current and not options.replace_existing:
+            report.skipped.append((path, f"it already has a genre tag ({'; '.join(current)})"))
+        else:
+            report.changes.append(TagChange(
+                track_id, path, "; ".join(current) or None, genre, source, confidence))
+    return report
+
+
+def _candidates(conn: sqlite3.Connection, options: WriteOptions, track_ids: Sequence[int] | None):
+    threshold = options.min_confidence
+    if threshold is None:
+        threshold = effective_threshold(conn)
+    where = ["genre IS NOT NULL", "genre_source IN ('you', 'model', 'personal model')"]
+    params: dict[str, object] = {"threshold": float(threshold)}
+    if options.only_corrections:
+        where.append("genre_source = 'you'")
+    else:
+        where.append("(genre_source = 'you' OR confidence >= :threshold)")
+    if track_ids is not None:
+        where.append("id IN (SELECT value FROM json_each(:ids))")
+        params["ids"] = json.dumps(list(track_ids))
+    return conn.execute(
+        f"""SELECT id, path, genre, genre_source, confidence, status FROM tracks
+            WHERE {' AND '.join(where)} ORDER BY path""",
+        params,
+    ).fetchall()
+
+
+def same_genre(current: list[str], new: str, kind: str, options: WriteOptions, known: Sequence[str]) -> bool:
+    """Whether the file's genre values already say `new`: stored exactly so, or the same
+    genres in the same order, spelled as the model spells them ('Hip-Hop' is 'hiphop')."""
+    if not current:
+        return False
+    wanted = split_genres(new)
+
+    def key(values: Sequence[str]) -> list[str | None]:
+        return [canonical_genre(v, known) for v in values]
+
+    as_stored = stored_values(wanted, kind, options.id3_version, options.separator)
+    as_genres = [g for value in current for g in split_genres(value)]
+    return key(current) == key(as_stored) or key(as_genres) == key(wanted)
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+def write_changes(
+    writer: LibraryWriter, changes: Sequence[TagChange], options: WriteOptions,
+    cancel: CancelToken | None = None,
+) -> Generator[tuple[int, int], None, BatchResult]:
+    """Write each change into its file; yields (done, total) after each file.
+
+    The batch is journaled before any file is touched; cancelling stops before the next file
+    (the ones written stay written and can be undone). A file that changed since it was
+    planned is looked at again: it is skipped when it now has the genre, or a genre of its
+    own that is not to be replaced."""
+    cancel = cancel or CancelToken()
+    result = BatchResult(None, [], [], [], False)
+    if not changes:
+        return result
+    reconcile(writer)
+    ids = [c.track_id for c in changes]
+    statuses, known = writer.call(lambda c: (_statuses(c, ids), model_genres(c)))
+    files = [(c.track_id, c.path, c.current, split_genres(c.new)) for c in changes]
+    result.batch_id, row_ids = writer.call(lambda c: journal.create_batch(c, asdict(options), files))
+    total = len(changes)
+    for done, (change, row_id) in enumerate(zip(changes, row_ids), start=1):
+        if cancel.cancelled:
+            result.cancelled = True
+            left = row_ids[done - 1:]
+            writer.call(lambda c: [journal.set_state(c, r, "abandoned", "cancelled") for r in left])
+            break
+        outcome, reason = _write_one(writer, change, row_id, options, statuses, known)
+        if outcome == "written":
+            result.written.append(change.path)
+        else:
+            (result.failed if outcome == "failed" else result.skipped).append((change.path, reason))
+            writer.call(lambda c: journal.set_state(c, row_id, "failed" if outcome == "failed" else "abandoned", reason))
+        yield done, total
+    log.info("Tag batch %s: %d written, %d failed, %d skipped%s", result.batch_id, len(result.written),
+             len(result.failed), len(result.skipped), " (cancelled)" if result.cancelled else "")
+    return result
+
+
+def _statuses(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, str]:
+    rows = conn.execute(
+        "SELECT id, status FROM tracks WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(list(ids)),)
+    )
+    return {int(r[0]): r[1] for r in rows}
+
+
+def _write_one(
+    writer: LibraryWriter, change: TagChange, row_id: int, options: WriteOptions,
+    statuses: dict[int, str], known: Sequence[str],
+) -> tuple[str, str]:
+    """('written' | 'failed' | 'skipped', reason)."""
+    status = statuses.get(change.track_id)
+    if status is None:
+        return "skipped", "the track is no longer in the library"
+    if status == "missing":
+        return "skipped", "the file is missing (the last scan did not find it)"
+    try:
+        kind, current = current_genres(change.path)
+        if same_genre(current, change.new, kind, options, known):
+            return "skipped", "it already has this genre"
+        if current and not options.replace_existing:
+            return "skipped", f"it has a genre tag of its own now ({'; '.join(current)})"
+        prepared = prepare_write(
+            change.path, split_genres(change.new), temp=journal.write_temp(change.path, row_id),
+            id3_version=options.id3_version, separator=options.separator,
+        )
+    except TagWriteError as exc:
+        return "failed", str(exc)
+    try:
+        old_mtime_ns = prepared.before[1]
+        writer.call(lambda c: journal.mark_pending(c, row_id, prepared, old_mtime_ns))
+        journal.sync_to_disk(writer)
+        prepared.commit()
+    except TagWriteError as exc:
+        return "failed", str(exc)
+    except BaseException:
+        prepared.discard()
+        raise
+    facts = journal.file_facts(prepared.target)
+    writer.call(lambda c: journal.mark_written(c, row_id, change.path, facts))
+    return "written", ""
