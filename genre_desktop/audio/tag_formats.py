@@ -47,7 +47,7 @@ def detect_kind(path: str) -> str:
     try:
         audio = mutagen.File(path)
     except Exception as exc:  # mutagen raises many types on damaged files
-        raise TagFormatError(f"its tags cannot be read ({exc})") from exc
+        raise TagFormatError("its tags cannot be read" + _detail(exc)) from exc
     if audio is None:
         raise TagFormatError("it is not a file format Genre Desktop can write tags into")
     kind = KINDS.get(type(audio))
@@ -62,7 +62,7 @@ def read_genres(path: str, kind: str) -> list[str]:
     try:
         audio = _OPENERS[kind](path)
     except Exception as exc:
-        raise TagFormatError(f"its tags cannot be read ({exc})") from exc
+        raise TagFormatError("its tags cannot be read" + _detail(exc)) from exc
     tags = audio.tags
     if tags is None:
         return []
@@ -109,7 +109,7 @@ def write_genres(path: str, kind: str, values: list[str], id3_version: int) -> d
     except TagFormatError:
         raise
     except Exception as exc:
-        raise TagFormatError(f"its tags cannot be written ({exc})") from exc
+        raise TagFormatError("its tags cannot be written" + _detail(exc)) from exc
 
 
 def _set_vorbis_genre(tags, values: list[str]) -> None:
@@ -191,7 +191,7 @@ def written_state(path: str, kind: str, id3_version: int) -> tuple[list[str], di
     except TagFormatError:
         raise
     except Exception as exc:
-        raise TagFormatError(f"the written tags cannot be read back ({exc})") from exc
+        raise TagFormatError("the written tags cannot be read back" + _detail(exc)) from exc
 
 
 def _id3_summary(tags: ID3, version: int) -> dict[str, Any]:
@@ -228,3 +228,9 @@ def _value_summary(value: Any) -> Any:
 
 def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def _detail(exc: Exception) -> str:
+    """' (what mutagen said)', or nothing when it said nothing."""
+    text = str(exc).strip()
+    return f" ({text})" if text else ""
