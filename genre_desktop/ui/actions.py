@@ -40,6 +40,8 @@ class AppActions:
     about_model: QAction
     about_app: QAction
     open_logs: QAction
+    write_tags: QAction
+    undo_tag_write: QAction
     genre_actions: list[QAction] = field(default_factory=list)
 
     def shortcut_table(self) -> list[tuple[str, str]]:
@@ -108,6 +110,10 @@ def create_actions(window: QMainWindow, undo_stack: QUndoStack, genres: list[str
         about_model=_action(window, "About the &model…", ["F1"], "What the model knows and how good it is"),
         about_app=_action(window, "&About Genre Desktop", [], "Version and licence"),
         open_logs=_action(window, "Open &log folder", [], "Where Genre Desktop writes its log"),
+        write_tags=_action(window, "&Write genres to files…", ["Ctrl+T"],
+                           "Review, then write the genres into the music files' genre tags"),
+        undo_tag_write=_action(window, "&Undo last tag write", [],
+                               "Put back the genre tags the last write replaced"),
     )
     actions.toggle_detail.setCheckable(True)
     actions.toggle_detail.setChecked(True)
@@ -121,7 +127,8 @@ def create_actions(window: QMainWindow, undo_stack: QUndoStack, genres: list[str
 def build_menus(window: QMainWindow, a: AppActions) -> None:
     bar = window.menuBar()
     file_menu = bar.addMenu("&File")
-    for action in (a.add_folder, a.rescan, a.cancel_scan, None, a.settings, None, a.quit):
+    for action in (a.add_folder, a.rescan, a.cancel_scan, None, a.write_tags, a.undo_tag_write, None,
+                   a.settings, None, a.quit):
         file_menu.addSeparator() if action is None else file_menu.addAction(action)
     edit = bar.addMenu("&Edit")
     edit.addAction(a.undo)

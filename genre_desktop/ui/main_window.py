@@ -25,6 +25,7 @@ from genre_desktop.ui.panels.problems_panel import ProblemsPanel
 from genre_desktop.ui.panels.scan_progress import ScanProgressWidget
 from genre_desktop.ui.panels.sidebar import Sidebar, SidebarEntry
 from genre_desktop.ui.scan_controller import ScanController
+from genre_desktop.ui.tag_controller import TagController
 from genre_desktop.ui.window_commands import WindowCommands
 
 log = logging.getLogger(__name__)
@@ -89,6 +90,7 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.detail_dock)
         build_menus(self, self.actions)
         self.toolbar = build_toolbar(self, self.actions)
+        self.tags = TagController(self)  # after the menus: it watches the one holding its actions
         self.count_label = QLabel("")
         self.statusBar().addPermanentWidget(self.scan_progress)
         self.statusBar().addPermanentWidget(self.count_label)

@@ -142,6 +142,8 @@ class WindowCommands(QObject):
         menu.addAction(a.play_pause)
         menu.addAction(a.play_decisive)
         menu.addSeparator()
+        menu.addAction(f"Write genre{'s' if len(ids) > 1 else ''} to file{'s' if len(ids) > 1 else ''}…",
+                       lambda: self.w.tags.open_write_dialog(whole_library=False))
         row = self.context.library.reader.row(ids[0])
         if row is not None:
             menu.addAction("Show in folder", lambda: QDesktopServices.openUrl(

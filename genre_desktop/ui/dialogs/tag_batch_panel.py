@@ -13,6 +13,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from genre_desktop.library.db import printable
+
 FAILED, SKIPPED = "Failed", "Skipped"
 
 
@@ -104,9 +106,9 @@ class BatchRunPanel(QWidget):
         rows += [(path, SKIPPED, reason) for path, reason in result.skipped]
         items = []
         for path, outcome, reason in rows:
-            item = QTreeWidgetItem([os.path.basename(path), outcome, reason])
-            item.setData(0, Qt.ItemDataRole.UserRole, path)
-            item.setToolTip(0, path)
+            item = QTreeWidgetItem([printable(os.path.basename(path)), outcome, reason])
+            item.setData(0, Qt.ItemDataRole.UserRole, printable(path))
+            item.setToolTip(0, printable(path))
             item.setToolTip(2, reason)
             items.append(item)
         self.problems.addTopLevelItems(items)

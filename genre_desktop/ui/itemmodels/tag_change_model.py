@@ -13,11 +13,16 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from genre_desktop.library.db import printable
 from genre_desktop.ui.itemmodels.columns import SOURCE_LABELS
 from genre_desktop.ui.itemmodels.tooltips import SOURCE_TIPS
 
 Index = QModelIndex | QPersistentModelIndex
 NO_TAG = "(none)"
+
+
+def file_name(change: Any) -> str:
+    return printable(os.path.basename(change.path))
 
 
 def source_text(change: Any) -> str:
@@ -36,7 +41,7 @@ class ChangeColumn:
 
 
 COLUMNS: tuple[ChangeColumn, ...] = (
-    ChangeColumn("File", lambda c: os.path.basename(c.path), lambda c: os.path.basename(c.path).lower()),
+    ChangeColumn("File", file_name, lambda c: file_name(c).lower()),
     ChangeColumn("Current genre tag", lambda c: c.current or NO_TAG, lambda c: (c.current or "").lower()),
     ChangeColumn("New genre", lambda c: c.new, lambda c: c.new.lower()),
     ChangeColumn("Source", source_text, source_text),
@@ -83,7 +88,7 @@ class TagChangeModel(QAbstractTableModel):
             return COLUMNS[column].display(change)
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == FILE:
-                return change.path
+                return printable(change.path)
             if column in (SOURCE, CONFIDENCE):
                 return SOURCE_TIPS.get(change.source)
             if column == CURRENT and not change.current:

@@ -1,0 +1,125 @@
+"""Writing genres into the music files from the GUI: plan, write and undo run on worker threads
+(library.tag_batch does the work), and their outcome comes back as Task signals.
+
+Planning reads the library and every file's current tag, so it never runs on the GUI thread.
+One write or undo runs at a time: both change files and the library's record of their tags.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+
+from PySide6.QtCore import QObject, Signal
+
+from genre_desktop.core.cancel import CancelToken
+from genre_desktop.library.db import connect
+from genre_desktop.library.tag_batch import (
+    BatchResult, TagChange, WriteOptions, last_batch, plan, undo_last_batch, write_changes,
+)
+from genre_desktop.services.library_service import LibraryService
+from genre_desktop.services.tasks import Task
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TagPlan:
+    """What a write with some options would do."""
+    changes: list[TagChange] = field(default_factory=list)
+    kept_existing: list[TagChange] = field(default_factory=list)  # left alone: they have a genre
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason): cannot be written
+    unchanged: int = 0  # files that already have their genre
+
+
+def make_plan(conn, options: WriteOptions, track_ids: Sequence[int] | None,
+              cancel: CancelToken | None = None) -> TagPlan:
+    """Plan as if existing genres were replaced, then set apart the files that keep theirs: the
+    same single pass over the tags also tells the user how many files their genre protects."""
+    report = plan(conn, replace(options, replace_existing=True), track_ids, cancel)
+    if options.replace_existing:
+        return TagPlan(report.changes, [], report.skipped, report.unchanged)
+    return TagPlan([c for c in report.changes if not c.current], [c for c in report.changes if c.current],
+                   report.skipped, report.unchanged)
+
+
+def track_ids_of(conn, paths: Sequence[str]) -> list[int]:
+    if not paths:
+        return []
+    marks = ",".join("?" * len(paths))
+    return [row[0] for row in conn.execute(f"SELECT id FROM tracks WHERE path IN ({marks})", list(paths))]
+
+
+class TagService(QObject):
+    lastBatchChanged = Signal(object)  # BatchSummary | None: what "Undo last tag write" would undo
+    runningChanged = Signal(bool)
+    tracksRetagged = Signal(list)  # ids whose genre tag a write or undo changed ([]: not known)
+
+    def __init__(self, library: LibraryService, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.last_batch = None
+        self._task: Task | None = None
+
+    @property
+    def is_running(self) -> bool:
+        return self._task is not None
+
+    # -- reads ----------------------------------------------------------------------------------
+    def plan(self, options: WriteOptions, track_ids: Sequence[int] | None, *,
+             on_result: Callable[[TagPlan], None], on_error: Callable[[object], None]) -> Task:
+        """Plan on a worker thread with its own read connection; cancel the Task to stop early."""
+        ids = None if track_ids is None else list(track_ids)
+        db_path = self.library.db_path
+
+        def job(cancel: CancelToken) -> TagPlan:
+            conn = connect(db_path, readonly=True)
+            try:
+                return make_plan(conn, options, ids, cancel)
+            finally:
+                conn.close()
+
+        return self.library.tasks.run(job, name="plan tag write", pass_cancel=True,
+                                      on_result=on_result, on_error=on_error)
+
+    def refresh_last_batch(self) -> Task:
+        return self.library.read_in_background(lambda reader: last_batch(reader.conn),
+                                               name="last tag write", on_result=self._set_last_batch,
+                                               on_error=lambda e: log.warning("Could not read the last tag write: %s", e))
+
+    def _set_last_batch(self, summary) -> None:
+        self.last_batch = summary
+        self.lastBatchChanged.emit(summary)
+
+    # -- writes ---------------------------------------------------------------------------------
+    def write(self, changes: Sequence[TagChange], options: WriteOptions) -> Task | None:
+        """Progress is (done, total); the result a BatchResult. None while another batch runs."""
+        changes = list(changes)
+        return self._start(lambda cancel: write_changes(self.library.writer, changes, options, cancel),
+                           "write genre tags")
+
+    def undo_last(self) -> Task | None:
+        return self._start(lambda cancel: undo_last_batch(self.library.writer, cancel), "undo tag write")
+
+    def _start(self, generator_of: Callable, name: str) -> Task | None:
+        if self._task is not None:
+            log.info("A tag write is running; %s not started", name)
+            return None
+        task = self.library.tasks.run(generator_of, name=name, pass_cancel=True)
+        self._task = task
+        task.ended.connect(lambda: self._on_ended(task))
+        self.runningChanged.emit(True)
+        return task
+
+    def _on_ended(self, task: Task) -> None:
+        self._task = None
+        result: BatchResult | None = task.result
+        if result is None:
+            self.tracksRetagged.emit([])  # stopped by an error: which files changed is unknown
+        elif result.written:
+            paths = list(result.written)
+            self.library.read_in_background(lambda reader: track_ids_of(reader.conn, paths),
+                                            name="retagged tracks", on_result=self.tracksRetagged.emit)
+        self.runningChanged.emit(False)
+        self.refresh_last_batch()
