@@ -139,6 +139,11 @@ class WriteTagsDialog(QDialog):
     def is_writing(self) -> bool:
         return self._task is not None
 
+    @property
+    def write_task(self):
+        """The running write's Task (progress is (done, total)), or None."""
+        return self._task
+
     def _schedule(self) -> None:
         self._mark_stale()
         self._debounce.start()
