@@ -3,8 +3,11 @@ back with mutagen), the views follow, and undo gives back byte-identical files."
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
+import subprocess
+import sys
 
 import pytest
 from mutagen.id3 import ID3
@@ -14,6 +17,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
 
 from genre_desktop.ui.dialogs.tag_batch_panel import FAILED
+from tests.corpus import tag_file
 from tests.ui.conftest import wait_until_idle
 from tests.ui.tag_music import TagLibrary, genre_values, tag_library, tag_template  # noqa: F401  (fixtures)
 from tests.ui.test_write_tags_dialog import correct, settle
@@ -180,3 +184,49 @@ def test_id3_version_and_separator_reach_the_files(qtbot, tag_library: TagLibrar
     write_and_wait(qtbot, dialog)
     assert genre_values(mp3) == ["Rock", "Pop"] and genre_values(flac) == ["Rock", "Pop"]  # native
     assert ID3(mp3).version[:2] == (2, 4)
+
+
+def test_undo_leaves_a_file_changed_since_and_says_so(qtbot, tag_library: TagLibrary, monkeypatch):
+    window = tag_library.window
+    before = tag_library.snapshot()
+    window.library_panel.select_ids([9, 12], current=9)
+    QTest.keyClick(window.library_panel.table, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    dialog = window.tags.write_dialog
+    assert dialog is not None and not dialog.form.whole_library  # several selected: the selection
+    assert set(settle(qtbot, dialog)) == {9, 12}
+    assert len(write_and_wait(qtbot, dialog).written) == 2
+    dialog.reject()
+    retagged = tag_library.path_of(12)
+    tag_file(retagged, genre="Edited Elsewhere")  # another program changes the file afterwards
+    changed_since = retagged.read_bytes()
+
+    qtbot.waitUntil(window.actions.undo_tag_write.isEnabled, timeout=10_000)
+    undo_dialog = undo_and_wait(qtbot, window, monkeypatch)
+    result = undo_dialog.result
+    assert result.written == [str(tag_library.path_of(9))]
+    assert [path for path, _reason in result.failed] == [str(retagged)]
+    assert "changed after the genre was written" in result.failed[0][1]
+    assert tag_library.path_of(9).read_bytes() == before[tag_library.path_of(9)]
+    assert retagged.read_bytes() == changed_since
+    panel = undo_dialog.run_panel
+    assert panel.listed() == [(str(retagged), FAILED, result.failed[0][1])]
+    assert panel.heading.text() == "1 file restored, 1 file could not be changed."
+    QTest.keyClick(undo_dialog, Qt.Key.Key_Escape)
+    assert not undo_dialog.isVisible()
+    qtbot.waitUntil(lambda: not window.actions.undo_tag_write.isEnabled(), timeout=10_000)  # nothing left
+
+
+def test_the_file_menu_sees_a_write_made_by_another_program(qtbot, tag_library: TagLibrary):
+    window = tag_library.window
+    undo = window.actions.undo_tag_write
+    assert not undo.isEnabled()
+    cli = subprocess.run([sys.executable, "-m", "genre_desktop", "--db", str(window.context.db_path),
+                          "write-tags", "--json"], capture_output=True, text=True, timeout=300)
+    assert cli.returncode == 0, cli.stderr
+    written = json.loads(cli.stdout)["written"]
+    assert written
+    file_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&File")
+    file_menu.popup(window.mapToGlobal(window.rect().center()))  # opening the menu asks the library
+    qtbot.waitUntil(undo.isEnabled, timeout=10_000)
+    assert f"({len(written)} files)" in undo.text()
+    file_menu.close()
