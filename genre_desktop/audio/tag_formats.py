@@ -42,8 +42,9 @@ class TagFormatError(Exception):
     """The file's tags cannot be read or written; str(e) is a reason a user can read."""
 
 
-def detect_kind(path: str) -> str:
-    """'mp3' | 'flac' | 'vorbis' | 'opus' | 'mp4' | 'asf', judged by content as mutagen does."""
+def open_audio(path: str) -> tuple[str, Any]:
+    """(kind, mutagen's file object): kind is 'mp3' | 'flac' | 'vorbis' | 'opus' | 'mp4' |
+    'asf', judged by content as mutagen does."""
     try:
         audio = mutagen.File(path)
     except Exception as exc:  # mutagen raises many types on damaged files
@@ -54,15 +55,15 @@ def detect_kind(path: str) -> str:
     if kind is None:
         name = type(audio).__name__.replace("Ogg", "Ogg ")
         raise TagFormatError(f"writing genre tags into {name} files is not supported")
-    return kind
+    return kind, audio
 
 
-def read_genres(path: str, kind: str) -> list[str]:
+def detect_kind(path: str) -> str:
+    return open_audio(path)[0]
+
+
+def genres_of(audio: Any, kind: str) -> list[str]:
     """The genre values stored in the file (ID3v1 numbers as names), empty ones left out."""
-    try:
-        audio = _OPENERS[kind](path)
-    except Exception as exc:
-        raise TagFormatError("its tags cannot be read" + _detail(exc)) from exc
     tags = audio.tags
     if tags is None:
         return []

@@ -21,13 +21,14 @@ import hashlib
 import os
 import shutil
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from genre_desktop.audio.audio_payload import PayloadError, payload_digest
 from genre_desktop.audio.file_bytes import (
     ShortFileError, difference, file_sha256, fsync_file, fsync_folder, rebuild,
 )
 from genre_desktop.audio.tag_formats import (
-    TagFormatError, detect_kind, read_genres, stored_values, write_genres, written_state,
+    TagFormatError, genres_of, open_audio, stored_values, write_genres, written_state,
 )
 
 CHUNK = 1 << 20
@@ -46,13 +47,24 @@ class FileChangedError(TagWriteError):
     """The file is neither the version that was written nor the old one."""
 
 
+class Stamp(NamedTuple):
+    """What tells that a file is still the one that was read."""
+    size: int
+    mtime_ns: int
+    inode: int
+
+    @classmethod
+    def of(cls, st: os.stat_result) -> "Stamp":
+        return cls(st.st_size, st.st_mtime_ns, st.st_ino)
+
+
 @dataclass
 class PreparedFile:
     """A finished new version of a file waiting in `temp`; commit() puts it in place."""
     path: str  # as the library knows it
     target: str  # the real file, links followed
     temp: str
-    before: tuple[int, int, int]  # (size, mtime_ns, inode) of the original when it was read
+    before: Stamp  # the original when it was read
     old_sha256: str
     new_sha256: str
     new_size: int
@@ -66,7 +78,7 @@ class PreparedFile:
         """Atomically replace the original; refuses when it changed since it was read."""
         try:
             st = os.stat(self.target)
-            if (st.st_size, st.st_mtime_ns, st.st_ino) != self.before:
+            if Stamp.of(st) != self.before:
                 raise TagWriteError("the file changed while its tag was being written; it was left as it is")
             os.replace(self.temp, self.target)
         except TagWriteError:
@@ -106,8 +118,8 @@ def current_genres(path: str) -> tuple[str, list[str]]:
     target = os.path.realpath(path)
     _stat_regular(target)
     try:
-        kind = detect_kind(target)
-        return kind, read_genres(target, kind)
+        kind, audio = open_audio(target)
+        return kind, genres_of(audio, kind)
     except TagFormatError as exc:
         raise TagWriteError(str(exc)) from exc
 
@@ -120,8 +132,8 @@ def prepare_write(
     st = _stat_regular(target)
     _check_writable(target, st)
     try:
-        kind = detect_kind(target)
-        old_genres = read_genres(target, kind)
+        kind, audio = open_audio(target)
+        old_genres = genres_of(audio, kind)
     except TagFormatError as exc:
         raise TagWriteError(str(exc)) from exc
     old_sha = _copy_to_temp(target, temp)
@@ -149,7 +161,7 @@ def prepare_write(
         remove_temp(temp)
         raise
     return PreparedFile(
-        path=path, target=target, temp=temp, before=(st.st_size, st.st_mtime_ns, st.st_ino),
+        path=path, target=target, temp=temp, before=Stamp.of(st),
         old_sha256=old_sha, new_sha256=new_sha, new_size=new_size, same_head=head,
         same_tail=tail, old_middle=middle, old_genres=tuple(old_genres), new_genres=tuple(values),
     )
@@ -190,7 +202,7 @@ def prepare_restore(
         remove_temp(temp)
         raise
     return PreparedFile(
-        path=path, target=target, temp=temp, before=(st.st_size, st.st_mtime_ns, st.st_ino),
+        path=path, target=target, temp=temp, before=Stamp.of(st),
         old_sha256=new_sha256, new_sha256=old_sha256, new_size=same_head + len(old_middle) + same_tail,
     )
 

@@ -36,6 +36,7 @@ from genre_desktop.library.writes import canonical_genre, effective_threshold, m
 
 log = logging.getLogger(__name__)
 
+
 # --- planning ---------------------------------------------------------------------------------
 
 def plan_changes(
@@ -128,21 +129,22 @@ def write_changes(
     reconcile(writer)
     ids = [c.track_id for c in changes]
     statuses, known = writer.call(lambda c: (_statuses(c, ids), model_genres(c)))
-    files = [(c.track_id, c.path, c.current, split_genres(c.new)) for c in changes]
+    files = [(c.track_id, c.path, split_genres(c.new)) for c in changes]
     result.batch_id, row_ids = writer.call(lambda c: journal.create_batch(c, asdict(options), files))
     total = len(changes)
     for done, (change, row_id) in enumerate(zip(changes, row_ids), start=1):
         if cancel.cancelled:
             result.cancelled = True
             left = row_ids[done - 1:]
-            writer.call(lambda c: [journal.set_state(c, r, "abandoned", "cancelled") for r in left])
+            writer.call(lambda c: journal.set_state(c, left, "abandoned", "cancelled"))
             break
         outcome, reason = _write_one(writer, change, row_id, options, statuses, known)
         if outcome == "written":
             result.written.append(change.path)
         else:
-            (result.failed if outcome == "failed" else result.skipped).append((change.path, reason))
-            writer.call(lambda c: journal.set_state(c, row_id, "failed" if outcome == "failed" else "abandoned", reason))
+            failed = outcome == "failed"
+            (result.failed if failed else result.skipped).append((change.path, reason))
+            writer.call(lambda c: journal.set_state(c, row_id, "failed" if failed else "abandoned", reason))
         yield done, total
     log.info("Tag batch %s: %d written, %d failed, %d skipped%s", result.batch_id, len(result.written),
              len(result.failed), len(result.skipped), " (cancelled)" if result.cancelled else "")
@@ -179,8 +181,7 @@ def _write_one(
     except TagWriteError as exc:
         return "failed", str(exc)
     try:
-        old_mtime_ns = prepared.before[1]
-        writer.call(lambda c: journal.mark_pending(c, row_id, prepared, old_mtime_ns))
+        writer.call(lambda c: journal.mark_pending(c, row_id, prepared))
         journal.sync_to_disk(writer)
         prepared.commit()
     except TagWriteError as exc:

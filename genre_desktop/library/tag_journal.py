@@ -35,7 +35,8 @@ from genre_desktop.library.writes import refresh_derived
 
 log = logging.getLogger(__name__)
 
-LIVE_STATES = ("written", "pending", "undoing")  # rows whose file may hold what a batch wrote
+LIVE_STATES = "('written', 'pending', 'undoing')"  # SQL: rows whose file may hold what a batch wrote
+UNDONE_STATES = "('undone', 'changed')"
 
 
 @dataclass(frozen=True)
@@ -77,10 +78,10 @@ def undo_temp(path: str, row_id: int) -> str:
 # --- batches ----------------------------------------------------------------------------------
 
 def create_batch(
-    conn: sqlite3.Connection, options: dict[str, Any],
-    files: Sequence[tuple[int | None, str, str | None, Sequence[str]]],
+    conn: sqlite3.Connection, options: dict[str, Any], files: Sequence[tuple[int | None, str, Sequence[str]]],
 ) -> tuple[int, list[int]]:
-    """A batch with one 'planned' row per (track_id, path, current genre, new genres)."""
+    """A batch with one 'planned' row per (track_id, path, new genres). The old genre is
+    recorded when the file is read, just before it is written."""
     now = time.time()
     batch_id = conn.execute(
         "INSERT INTO tag_batches(created_at, options) VALUES (?, ?) RETURNING id",
@@ -88,34 +89,35 @@ def create_batch(
     ).fetchone()[0]
     row_ids = [
         conn.execute(
-            """INSERT INTO tag_writes(batch_id, track_id, path, old_genre, new_genre, state, updated_at)
-               VALUES (?, ?, CAST(? AS TEXT), ?, ?, 'planned', ?) RETURNING id""",
-            (batch_id, track_id, path_param(path), current, json.dumps(list(new)), now),
+            """INSERT INTO tag_writes(batch_id, track_id, path, new_genre, state, updated_at)
+               VALUES (?, ?, CAST(? AS TEXT), ?, 'planned', ?) RETURNING id""",
+            (batch_id, track_id, path_param(path), json.dumps(list(new)), now),
         ).fetchone()[0]
-        for track_id, path, current, new in files
+        for track_id, path, new in files
     ]
     return int(batch_id), [int(r) for r in row_ids]
 
 
-def set_state(conn: sqlite3.Connection, row_id: int, state: str, note: str | None = None) -> None:
-    """Move a row to `state`; rows that never changed their file drop their stored bytes."""
+def set_state(conn: sqlite3.Connection, row_ids: int | Sequence[int], state: str, note: str | None = None) -> None:
+    """Move rows to `state`; rows that never changed their file drop their stored bytes."""
     drop_bytes = state in ("failed", "abandoned")
+    ids = [row_ids] if isinstance(row_ids, int) else list(row_ids)
     conn.execute(
         f"""UPDATE tag_writes SET state = ?, note = ?, updated_at = ?
-            {", old_middle = NULL" if drop_bytes else ""} WHERE id = ?""",
-        (state, note, time.time(), row_id),
+            {", old_middle = NULL" if drop_bytes else ""} WHERE id IN (SELECT value FROM json_each(?))""",
+        (state, note, time.time(), json.dumps(ids)),
     )
 
 
-def mark_pending(conn: sqlite3.Connection, row_id: int, prepared: PreparedFile, old_mtime_ns: int) -> None:
+def mark_pending(conn: sqlite3.Connection, row_id: int, prepared: PreparedFile) -> None:
     """Store the old bytes before the file is replaced."""
     conn.execute(
         """UPDATE tag_writes SET state = 'pending', old_genre = ?, new_genre = ?, old_size = ?,
                old_mtime_ns = ?, old_sha256 = ?, new_size = ?, new_sha256 = ?, same_head = ?,
                same_tail = ?, old_middle = ?, updated_at = ? WHERE id = ?""",
         (
-            "; ".join(prepared.old_genres) or None, json.dumps(list(prepared.new_genres)),
-            prepared.before[0], old_mtime_ns, prepared.old_sha256, prepared.new_size,
+            json.dumps(list(prepared.old_genres)), json.dumps(list(prepared.new_genres)),
+            prepared.before.size, prepared.before.mtime_ns, prepared.old_sha256, prepared.new_size,
             prepared.new_sha256, prepared.same_head, prepared.same_tail, prepared.old_middle,
             time.time(), row_id,
         ),
@@ -170,13 +172,13 @@ def close_batch_if_undone(conn: sqlite3.Connection, batch_id: int) -> bool:
 def last_batch(conn: sqlite3.Connection, include_undone: bool = False) -> BatchSummary | None:
     """The batch undo_last_batch would undo: the newest with files still written. With
     include_undone, the newest batch that wrote anything, undone or not."""
-    states = LIVE_STATES + (("undone", "changed") if include_undone else ())
+    wrote = f"w.state IN {LIVE_STATES}" + (f" OR w.state IN {UNDONE_STATES}" if include_undone else "")
     row = conn.execute(
         f"""SELECT b.id, b.created_at, b.undone_at,
                    (SELECT count(*) FROM tag_writes AS w WHERE w.batch_id = b.id
                       AND w.state IN {LIVE_STATES}) AS files
             FROM tag_batches AS b
-            WHERE EXISTS (SELECT 1 FROM tag_writes AS w WHERE w.batch_id = b.id AND w.state IN {states})
+            WHERE EXISTS (SELECT 1 FROM tag_writes AS w WHERE w.batch_id = b.id AND ({wrote}))
             ORDER BY b.id DESC LIMIT 1"""
     ).fetchone()
     if row is None:
@@ -224,29 +226,37 @@ def reconcile(writer: LibraryWriter) -> int:
     for row_id, path, state, old_sha, new_sha in rows:
         remove_temp(write_temp(path, row_id))
         remove_temp(undo_temp(path, row_id))
-        settle = _settlement(path, state, old_sha, new_sha)
-        writer.call(lambda c, settle=settle, row_id=row_id, path=path: settle(c, row_id, path))
+        outcome, note = _settled_state(path, state, old_sha, new_sha)
+        facts = file_facts(path) if outcome in ("written", "undone") and note is None else None
+        writer.call(lambda c, row_id=row_id, path=path, outcome=outcome, note=note, facts=facts:
+                    _record(c, row_id, path, outcome, note, facts))
     if rows:
         log.info("Settled %d interrupted tag writes", len(rows))
     return len(rows)
 
 
-def _settlement(path: str, state: str, old_sha: str | None, new_sha: str | None):
-    """fn(conn, row_id, path) that records what the file turned out to be."""
+def _settled_state(path: str, state: str, old_sha: str | None, new_sha: str | None) -> tuple[str, str | None]:
+    """(the row's state, a note) judged by the file: the swap is atomic, so an interrupted
+    row's file is its old or its new version unless something else changed it."""
     if state == "planned":
-        return lambda c, row_id, _: set_state(c, row_id, "abandoned", "interrupted before this file")
+        return "abandoned", "interrupted before this file"
     try:
         found = file_sha256(path)
     except OSError:
-        return lambda c, row_id, _: set_state(c, row_id, "changed", "the file is gone")
+        return "changed", "the file is gone"
     if found == new_sha:
-        if state == "undoing":  # the undo stopped before the file was replaced
-            return lambda c, row_id, _: set_state(c, row_id, "written", "an undo was interrupted")
-        facts = file_facts(path)
-        return lambda c, row_id, p: mark_written(c, row_id, p, facts)
+        return ("written", "an undo was interrupted") if state == "undoing" else ("written", None)
     if found == old_sha:
-        if state == "pending":
-            return lambda c, row_id, _: set_state(c, row_id, "abandoned", "interrupted before the file was replaced")
-        facts = file_facts(path)
-        return lambda c, row_id, p: mark_undone(c, row_id, p, facts)
-    return lambda c, row_id, _: set_state(c, row_id, "changed", "the file was changed by something else")
+        return ("abandoned", "interrupted before the file was replaced") if state == "pending" else ("undone", None)
+    return "changed", "the file was changed by something else"
+
+
+def _record(conn: sqlite3.Connection, row_id: int, path: str, state: str, note: str | None,
+            facts: FileFacts | None) -> None:
+    """A settled row; when its file did change, the library's record follows it."""
+    if facts is None:
+        set_state(conn, row_id, state, note)
+    elif state == "written":
+        mark_written(conn, row_id, path, facts)
+    else:
+        mark_undone(conn, row_id, path, facts)
