@@ -1,7 +1,7 @@
-"""kill -9 in the middle of `genre-desktop write-tags`, several times over: every file is either
-exactly its original or exactly the finished new version (compared with versions made apart),
-the journal agrees with the files once it is reconciled, the library records what is on disk,
-and undoing every batch gives back all the originals byte for byte."""
+"""kill -9 in the middle of `genre-desktop write-tags` (several times over) and of `undo-tags`:
+every file is either exactly its original or exactly the finished new version (compared with
+versions made apart), the journal agrees with the files once it is reconciled, the library
+records what is on disk, and undoing every batch gives back all the originals byte for byte."""
 
 from __future__ import annotations
 
@@ -54,25 +54,46 @@ def _count(db: Path, state: str) -> int:
         return 0  # not created yet, or busy for a moment
 
 
-def _write_and_kill(db: Path, kill_after: int, point: str) -> int:
-    """Run write-tags and SIGKILL it once `kill_after` files are written and the run is at
-    `point`; returns how many files the journal says were written."""
+def _run_and_kill(db: Path, command: str, done_state: str, kill_after: int, busy_state: str | None) -> int:
+    """Run `command` (write-tags or undo-tags) and SIGKILL it once `kill_after` rows reached
+    `done_state` and, when given, a row is in `busy_state` (its file being swapped). Returns how
+    many rows the journal says reached `done_state`."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "genre_desktop", "write-tags", "--db", str(db), "--json"],
+        [sys.executable, "-m", "genre_desktop", command, "--db", str(db), "--json"],
         cwd=PROJECT_ROOT, env=dict(os.environ, PYTHONPATH=str(PROJECT_ROOT)),
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     deadline = time.monotonic() + 300
 
     def ready() -> bool:
-        return _count(db, "written") >= kill_after and (point != "pending" or _count(db, "pending") > 0)
+        return _count(db, done_state) >= kill_after and (busy_state is None or _count(db, busy_state) > 0)
 
     while not ready() and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.001)
     process.send_signal(signal.SIGKILL)
     process.wait()
-    assert process.returncode == -signal.SIGKILL, "the batch ended before it could be killed: make it longer"
-    return _count(db, "written")
+    assert process.returncode == -signal.SIGKILL, f"{command} ended before it could be killed: give it more files"
+    return _count(db, done_state)
+
+
+def _reconciled_and_consistent(db: Path, music: Path, paths: list[Path], old: dict, new: dict) -> dict[Path, str]:
+    """Each file is whole (its old or its new version); after the next use of the journal,
+    rows and files agree and the library records what is on disk. Returns 'old'/'new' per file."""
+    whole = {}
+    for p in paths:
+        data = p.read_bytes()
+        whole[p] = "new" if data == new[p] else "old" if data == old[p] else "broken"
+    assert "broken" not in whole.values()
+    with LibraryWriter(db) as writer:
+        reconcile(writer)
+    journal = _journal(db)
+    assert not {s for states in journal.values() for s in states} & {"planned", "pending", "undoing"}
+    for p in paths:
+        live = [s for s in journal.get(str(p), []) if s == "written"]
+        assert (len(live) == 1) == (whole[p] == "new"), (p, journal.get(str(p)), whole[p])
+    _library_matches_disk(db, paths)
+    assert leftovers(music) == []
+    return whole
 
 
 def _journal(db: Path) -> dict[str, list[str]]:
@@ -97,7 +118,9 @@ def _library_matches_disk(db: Path, paths: list[Path]) -> None:
         assert rows[str(p)] == (st.st_size, st.st_mtime_ns), p
 
 
-def test_kill_during_write_leaves_every_file_whole_and_undo_restores_all(originals, finished_versions, tmp_path):
+@pytest.fixture
+def library(originals, finished_versions, tmp_path):
+    """FILES files of every format labelled in a library; (db, music, paths, old bytes, new bytes)."""
     music, db = tmp_path / "music", tmp_path / "library.sqlite3"
     formats = [FORMATS[i % len(FORMATS)] for i in range(FILES)]
     paths = [copy_file(originals[fmt], music, f"{i:03d}{originals[fmt].suffix}") for i, fmt in enumerate(formats)]
@@ -105,42 +128,53 @@ def test_kill_during_write_leaves_every_file_whole_and_undo_restores_all(origina
     new = {p: finished_versions[fmt] for p, fmt in zip(paths, formats)}
     with LibraryWriter(db) as writer:
         label(writer, add_tracks(writer, paths), GENRE)
+    return db, music, paths, old, new
 
+
+def _finish(db: Path, command: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "genre_desktop", command, "--db", str(db), "--json"],
+        cwd=PROJECT_ROOT, env=dict(os.environ, PYTHONPATH=str(PROJECT_ROOT)), capture_output=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_kill_during_write_leaves_every_file_whole_and_undo_restores_all(library):
+    db, music, paths, old, new = library
     written = 0
     for point in KILL_POINTS:
         kill_after = written + MORE_BEFORE_KILL
-        written = _write_and_kill(db, kill_after, point)
+        written = _run_and_kill(db, "write-tags", "written", kill_after, "pending" if point == "pending" else None)
         assert kill_after <= written < FILES
-        on_disk = {p: p.read_bytes() for p in paths}
-        whole = {p: "new" if data == new[p] else "old" if data == old[p] else "broken" for p, data in on_disk.items()}
-        assert "broken" not in whole.values()
+        whole = _reconciled_and_consistent(db, music, paths, old, new)
+        assert list(whole.values()).count("new") == _count(db, "written")
 
-        with LibraryWriter(db) as writer:  # the next use settles what the kill interrupted
-            reconcile(writer)
-        journal = _journal(db)
-        assert not {s for states in journal.values() for s in states} & {"planned", "pending", "undoing"}
-        for p in paths:
-            states = journal.get(str(p), [])
-            assert ("written" in states) == (whole[p] == "new"), (p, states, whole[p])
-        _library_matches_disk(db, paths)
-        assert leftovers(music) == []
-
-    finished = subprocess.run(
-        [sys.executable, "-m", "genre_desktop", "write-tags", "--db", str(db), "--json"],
-        cwd=PROJECT_ROOT, env=dict(os.environ, PYTHONPATH=str(PROJECT_ROOT)), capture_output=True, timeout=300,
-    )
-    assert finished.returncode == 0, finished.stderr
+    _finish(db, "write-tags")  # the rest, in one more batch
     assert all(p.read_bytes() == new[p] for p in paths)
 
     with LibraryWriter(db) as writer:
         batches = 0
-        while True:
-            result = run(undo_last_batch(writer))[0]
-            if result.batch_id is None:
-                break
+        while (result := run(undo_last_batch(writer))[0]).batch_id is not None:
             assert result.failed == []
             batches += 1
     assert batches == len(KILL_POINTS) + 1
+    assert all(p.read_bytes() == old[p] for p in paths)
+    _library_matches_disk(db, paths)
+    assert leftovers(music) == []
+
+
+def test_kill_during_undo_leaves_every_file_whole_and_undo_finishes(library):
+    db, music, paths, old, new = library
+    _finish(db, "write-tags")
+    undone = _run_and_kill(db, "undo-tags", "undone", MORE_BEFORE_KILL, None)  # while preparing a file
+    assert MORE_BEFORE_KILL <= undone < FILES
+    _reconciled_and_consistent(db, music, paths, old, new)
+    undone = _run_and_kill(db, "undo-tags", "undone", undone + MORE_BEFORE_KILL, "undoing")  # while swapping one
+    assert undone < FILES
+    whole = _reconciled_and_consistent(db, music, paths, old, new)
+    assert list(whole.values()).count("old") == _count(db, "undone")
+
+    _finish(db, "undo-tags")
     assert all(p.read_bytes() == old[p] for p in paths)
     _library_matches_disk(db, paths)
     assert leftovers(music) == []
