@@ -116,3 +116,20 @@ def test_cancel_stops_before_the_next_file_and_keeps_what_was_written(originals,
     assert last_batch(read_conn).files == 1
     run(undo_last_batch(writer))
     assert genres_in(paths[0]) == []
+
+
+def test_a_linked_file_is_written_through_its_link(originals, tmp_path, writer, read_conn, db_path):
+    real = copy_file(originals["flac"], tmp_path / "store")
+    link = tmp_path / "music" / "linked.flac"
+    link.parent.mkdir()
+    link.symlink_to(real)
+    original = real.read_bytes()
+    [tid] = add_tracks(writer, [link])
+    label(writer, [tid], "Jazz")
+    result, _ = run(write_changes(writer, plan_changes(read_conn, WriteOptions()), WriteOptions()))
+    assert result.written == [str(link)]
+    assert link.is_symlink() and genres_in(real) == ["Jazz"]
+    _assert_library_matches_file(db_path, tid, link, "Jazz")
+    run(undo_last_batch(writer))
+    assert link.is_symlink() and real.read_bytes() == original
+    assert leftovers(tmp_path) == []
