@@ -14,10 +14,11 @@ from dataclasses import dataclass, field, replace
 from PySide6.QtCore import QObject, Signal
 
 from genre_desktop.core.cancel import CancelToken
-from genre_desktop.library.db import connect
+from genre_desktop.library.db import connect, path_param
 from genre_desktop.library.tag_batch import (
-    BatchResult, TagChange, WriteOptions, last_batch, plan, undo_last_batch, write_changes,
+    BatchResult, TagChange, WriteOptions, plan, undo_last_batch, write_changes,
 )
+from genre_desktop.library.tag_batch import last_batch as read_last_batch
 from genre_desktop.services.library_service import LibraryService
 from genre_desktop.services.tasks import Task
 
@@ -44,11 +45,14 @@ def make_plan(conn, options: WriteOptions, track_ids: Sequence[int] | None,
                    report.skipped, report.unchanged)
 
 
-def track_ids_of(conn, paths: Sequence[str]) -> list[int]:
-    if not paths:
-        return []
-    marks = ",".join("?" * len(paths))
-    return [row[0] for row in conn.execute(f"SELECT id FROM tracks WHERE path IN ({marks})", list(paths))]
+def track_ids_of(conn, paths: Sequence[str], chunk: int = 500) -> list[int]:
+    """The library's ids of these files (a batch can hold more paths than SQL has parameters)."""
+    ids: list[int] = []
+    for start in range(0, len(paths), chunk):
+        part = [path_param(p) for p in paths[start:start + chunk]]
+        marks = ",".join(["CAST(? AS TEXT)"] * len(part))
+        ids += [row[0] for row in conn.execute(f"SELECT id FROM tracks WHERE path IN ({marks})", part)]
+    return ids
 
 
 class TagService(QObject):
@@ -59,7 +63,8 @@ class TagService(QObject):
     def __init__(self, library: LibraryService, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.library = library
-        self.last_batch = None
+        self.last_batch = None  # BatchSummary | None, as last read
+        self._last_batch_request = 0
         self._task: Task | None = None
 
     @property
@@ -84,11 +89,17 @@ class TagService(QObject):
                                       on_result=on_result, on_error=on_error)
 
     def refresh_last_batch(self) -> Task:
-        return self.library.read_in_background(lambda reader: last_batch(reader.conn),
-                                               name="last tag write", on_result=self._set_last_batch,
-                                               on_error=lambda e: log.warning("Could not read the last tag write: %s", e))
+        """Ask the library which batch Undo would undo; only the newest answer is kept."""
+        self._last_batch_request += 1
+        request = self._last_batch_request
+        return self.library.read_in_background(
+            lambda reader: read_last_batch(reader.conn), name="last tag write",
+            on_result=lambda summary: self._set_last_batch(request, summary),
+            on_error=lambda e: log.warning("Could not read the last tag write: %s", e))
 
-    def _set_last_batch(self, summary) -> None:
+    def _set_last_batch(self, request: int, summary) -> None:
+        if request != self._last_batch_request:
+            return  # an older question answered late
         self.last_batch = summary
         self.lastBatchChanged.emit(summary)
 
