@@ -157,6 +157,9 @@ def prepare_write(
     except TagFormatError as exc:
         remove_temp(temp)
         raise TagWriteError(str(exc)) from exc
+    except OSError as exc:  # a full disk, a file pulled away meanwhile...
+        remove_temp(temp)
+        raise TagWriteError(f"the new version could not be made ({_reason(exc)})") from exc
     except BaseException:
         remove_temp(temp)
         raise
@@ -178,7 +181,10 @@ def prepare_restore(
     target = os.path.realpath(path)
     st = _stat_regular(target)
     _check_writable(target, st)
-    current = file_sha256(target)
+    try:
+        current = file_sha256(target)
+    except OSError as exc:
+        raise TagWriteError(f"the file cannot be read ({_reason(exc)})") from exc
     if current == old_sha256:
         raise AlreadyRestored("the file already has its old tags")
     if current != new_sha256:
