@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 
+import av
+import numpy as np
 import pytest
 
 from genre_desktop.audio.audio_payload import payload_digest
@@ -14,6 +16,7 @@ from genre_desktop.library.fingerprint import fingerprint
 from genre_desktop.library.tag_batch import (
     TagChange, WriteOptions, last_batch, plan_changes, undo_last_batch, write_changes,
 )
+from tests.corpus import write_audio
 from tests.tagging.conftest import FORMATS, add_tracks, copy_file, label, leftovers, predict, run, track_row
 from tests.tagging.tag_checks import genres_in, other_tags
 
@@ -133,3 +136,32 @@ def test_a_linked_file_is_written_through_its_link(originals, tmp_path, writer, 
     run(undo_last_batch(writer))
     assert link.is_symlink() and real.read_bytes() == original
     assert leftovers(tmp_path) == []
+
+
+def _decoded(path) -> np.ndarray:
+    with av.open(str(path)) as container:
+        return np.concatenate([f.to_ndarray().ravel() for f in container.decode(audio=0)])
+
+
+@pytest.mark.parametrize("fmt", [*FORMATS, "m4a-faststart"])
+def test_a_tag_larger_than_its_padding_moves_the_audio_but_not_one_sample(fmt, originals, clip, tmp_path, writer,
+                                                                          read_conn):
+    """200 genres outgrow any padding: Ogg pages are renumbered, a faststart M4A's audio moves
+    behind its grown index (whose sample offsets must follow). The file still decodes to the
+    same samples, and undo still gives back every byte."""
+    music = tmp_path / "music"
+    if fmt == "m4a-faststart":
+        music.mkdir()
+        path = write_audio(music / "fast.m4a", *clip, "m4a", faststart=True)
+        assert path.read_bytes().index(b"moov") < path.read_bytes().index(b"mdat")
+    else:
+        path = copy_file(originals[fmt], music)
+    samples, original = _decoded(path), path.read_bytes()
+    [tid] = add_tracks(writer, [path])
+    label(writer, [tid], "; ".join(f"Genre number {i}" for i in range(200)))
+    result, _ = run(write_changes(writer, plan_changes(read_conn, WriteOptions()), WriteOptions()))
+    assert result.written == [str(path)], result.failed
+    assert len(genres_in(path)) == 200 and len(path.read_bytes()) > len(original) + 3000
+    assert np.array_equal(_decoded(path), samples)
+    run(undo_last_batch(writer))
+    assert path.read_bytes() == original
