@@ -3,13 +3,16 @@ write actions, their dialogs, and refreshing the views once files were retagged.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMenu, QMessageBox
 
 from genre_desktop.services.tag_service import TagService
-from genre_desktop.ui.dialogs.tag_batch_panel import plural
+from genre_desktop.ui.dialogs.tag_batch_panel import (
+    UNDO_WORDS, WRITE_WORDS, BatchWords, outcome_summary, plural,
+)
 from genre_desktop.ui.dialogs.undo_tags_dialog import UndoTagsDialog
 from genre_desktop.ui.dialogs.write_tags_dialog import WriteTagsDialog
 
@@ -21,8 +24,6 @@ UNDO_TEXT = "&Undo last tag write"
 
 def describe_batch(summary) -> str:
     """'the 57 files written on 3 May at 14:02' for the undo confirmation."""
-    from datetime import datetime
-
     when = datetime.fromtimestamp(summary.created_at).strftime("%d %b at %H:%M")
     return f"the {plural(summary.files, 'file')} written on {when.lstrip('0')}"
 
@@ -55,6 +56,7 @@ class TagController(QObject):
         dialog = WriteTagsDialog(self.service, self.w.context.library.reader.threshold, ids,
                                  whole_library, self.w)
         dialog.finished.connect(dialog.deleteLater)
+        dialog.batchFinished.connect(lambda result: self._announce(result, WRITE_WORDS))
         self.write_dialog = dialog
         dialog.open()
         return dialog
@@ -77,10 +79,16 @@ class TagController(QObject):
         what = describe_batch(summary) if summary is not None else "the last tag write"
         dialog = UndoTagsDialog(self.service, f"Putting back the genre tags of {what}.", self.w)
         dialog.finished.connect(dialog.deleteLater)
+        dialog.batchFinished.connect(lambda result: self._announce(result, UNDO_WORDS))
         self.undo_dialog = dialog
         dialog.open()
         dialog.start()
         return dialog
+
+    def _announce(self, result, words: BatchWords) -> None:
+        """The outcome stays readable in the status bar once the dialog is closed."""
+        text = outcome_summary(result, words) if result is not None else "The tag write stopped on an error."
+        self.w.statusBar().showMessage(text, 10000)
 
     def _show_last_batch(self, summary) -> None:
         action = self.w.actions.undo_tag_write

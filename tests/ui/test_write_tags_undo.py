@@ -68,7 +68,8 @@ def test_write_from_the_context_menu_then_undo_restores_every_byte(qtbot, tag_li
     for track_id, change in planned.items():
         assert genre_values(tag_library.path_of(track_id)) == [change.new]
     assert genre_values(tag_library.path_of(3)) == ["Shoegaze"]
-    assert "4 files written" in dialog.run_panel.heading.text()
+    assert dialog.run_panel.heading.text() == "4 files written."
+    assert window.statusBar().currentMessage() == "4 files written."  # still there once closed
     assert not dialog.run_panel.problems.isVisible()
     untouched = [p for i, p in enumerate(tag_library.paths, 1) if i not in planned]
     assert all(p.read_bytes() == before[p] for p in untouched)
@@ -84,7 +85,7 @@ def test_write_from_the_context_menu_then_undo_restores_every_byte(qtbot, tag_li
     assert "(4 files)" in undo.text()
     undo_dialog = undo_and_wait(qtbot, window, monkeypatch)
     assert sorted(undo_dialog.result.written) == sorted(result.written)
-    assert "4 files restored" in undo_dialog.run_panel.heading.text()
+    assert undo_dialog.run_panel.heading.text() == "4 files restored."
     assert tag_library.snapshot() == before
     assert tag_genres_in_library(window.context.db_path)[str(tag_library.path_of(3))] is None
     qtbot.waitUntil(lambda: not undo.isEnabled(), timeout=10_000)

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QHBoxLayout, QHeaderView, QLabel, QProgressBar, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
-    QWidget,
+    QHBoxLayout, QHeaderView, QLabel, QProgressBar, QPushButton, QSizePolicy, QTreeWidget, QTreeWidgetItem,
+    QVBoxLayout, QWidget,
 )
 
 from genre_desktop.library.db import printable
@@ -72,12 +72,17 @@ class BatchRunPanel(QWidget):
         copy_row.addStretch(1)
         copy_row.addWidget(self.copy_button)
 
+        # Takes the room of the hidden list, so the heading and bar stay at the top.
+        self._filler = QWidget()
+        self._filler.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.heading)
         layout.addWidget(self.bar)
         layout.addWidget(self.problems, 1)
         layout.addLayout(copy_row)
+        layout.addWidget(self._filler, 1)
         self._show_list(False)
 
     def start(self, words: BatchWords, total: int = 0) -> None:
@@ -132,3 +137,4 @@ class BatchRunPanel(QWidget):
     def _show_list(self, visible: bool) -> None:
         self.problems.setVisible(visible)
         self.copy_button.setVisible(visible)
+        self._filler.setVisible(not visible)
