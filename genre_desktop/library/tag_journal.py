@@ -137,7 +137,8 @@ def mark_written(conn: sqlite3.Connection, row_id: int, path: str, facts: FileFa
 def mark_undone(conn: sqlite3.Connection, row_id: int, path: str, facts: FileFacts) -> None:
     now = time.time()
     conn.execute(
-        "UPDATE tag_writes SET state = 'undone', note = NULL, undone_at = ?, updated_at = ? WHERE id = ?",
+        """UPDATE tag_writes SET state = 'undone', note = NULL, undone_at = ?, updated_at = ?,
+               old_middle = NULL WHERE id = ?""",  # the old bytes are back in the file
         (now, now, row_id),
     )
     _update_track(conn, row_id, path, facts)
@@ -212,6 +213,8 @@ def sync_to_disk(writer: LibraryWriter) -> None:
     try:
         with open(f"{writer.db_path}-wal", "r+b") as wal:
             os.fsync(wal.fileno())
+    except FileNotFoundError:
+        pass  # not in WAL mode: SQLite synced the database file itself
     except OSError as exc:
         log.warning("Could not flush the library journal to disk: %s", exc)
 
