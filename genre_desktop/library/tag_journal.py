@@ -155,6 +155,9 @@ def _update_track(conn: sqlite3.Connection, row_id: int, path: str, facts: FileF
         (facts.size, facts.mtime_ns, facts.fingerprint, facts.tag_genre, row[0], path_param(path)),
     ).rowcount
     if updated:
+        # Corrections find their track again by fingerprint (e.g. after its folder is removed
+        # and added back), and rewriting the tag changed it: they follow the file's new bytes.
+        conn.execute("UPDATE labels SET fingerprint = ? WHERE track_id = ?", (facts.fingerprint, row[0]))
         refresh_derived(conn, [row[0]])
 
 

@@ -9,7 +9,7 @@ from genre_desktop.library.db import connect
 from genre_desktop.library.scanner import scan_folders
 from genre_desktop.library.tag_batch import WriteOptions, plan_changes, undo_last_batch, write_changes
 from genre_desktop.library.writer import LibraryWriter
-from genre_desktop.library.writes import set_labels
+from genre_desktop.library.writes import remove_folder, set_labels
 from tests.tagging.conftest import FORMATS, make_file, run
 
 WHAT_A_SCAN_WRITES = "id, path, size, mtime_ns, fingerprint, tag_genre, scanned_at"
@@ -71,3 +71,28 @@ def test_rescan_after_writing_and_after_undo_reanalyses_nothing(clip, tmp_path):
     audio.save()
     noticed = _rescan(db_path, music)
     assert (noticed.updated, noticed.unchanged) == (1, len(paths) - 1)
+
+
+def test_corrections_come_back_after_removing_and_re_adding_a_written_folder(clip, tmp_path):
+    """Writing a tag changes the file's fingerprint; the corrections must follow it, since the
+    fingerprint is how they find their track again once the folder is added back."""
+    music, db_path = tmp_path / "music", tmp_path / "library.sqlite3"
+    for fmt in ("mp3", "flac"):
+        make_file(music, f"piece-{fmt}", fmt, clip)
+    _rescan(db_path, music)
+    with LibraryWriter(db_path) as writer:
+        ids = writer.call(lambda c: [r[0] for r in c.execute("SELECT id FROM tracks")])
+        writer.call(lambda c: set_labels(c, ids, "Jazz"))
+        conn = connect(db_path, readonly=True)
+        changes = plan_changes(conn, WriteOptions())
+        conn.close()
+        assert len(run(write_changes(writer, changes, WriteOptions()))[0].written) == 2
+        assert writer.call(lambda c: remove_folder(c, str(music))) == 2
+
+    _rescan(db_path, music)
+    conn = connect(db_path, readonly=True)
+    try:
+        rows = conn.execute("SELECT genre, genre_source FROM tracks").fetchall()
+    finally:
+        conn.close()
+    assert [tuple(r) for r in rows] == [("jazz", "you"), ("jazz", "you")]
