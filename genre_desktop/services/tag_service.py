@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Signal
 from genre_desktop.core.cancel import CancelToken
 from genre_desktop.library.db import connect, path_param
 from genre_desktop.library.tag_batch import (
-    BatchResult, TagChange, WriteOptions, plan, undo_last_batch, write_changes,
+    BatchResult, TagChange, WriteOptions, plan, reconcile, undo_last_batch, write_changes,
 )
 from genre_desktop.library.tag_batch import last_batch as read_last_batch
 from genre_desktop.services.library_service import LibraryService
@@ -87,6 +87,13 @@ class TagService(QObject):
 
         return self.library.tasks.run(job, name="plan tag write", pass_cancel=True,
                                       on_result=on_result, on_error=on_error)
+
+    def settle_interrupted(self) -> Task:
+        """Settle the journal rows of a write that was killed (by the file's bytes, off the GUI
+        thread), then ask what Undo would undo: run once when the library opens."""
+        return self.library.tasks.run(lambda: reconcile(self.library.writer), name="settle tag writes",
+                                      on_result=lambda _settled: self.refresh_last_batch(),
+                                      on_error=lambda e: log.warning("Could not settle tag writes: %s", e))
 
     def refresh_last_batch(self) -> Task:
         """Ask the library which batch Undo would undo; only the newest answer is kept."""

@@ -45,7 +45,7 @@ class TagController(QObject):
         self.service.lastBatchChanged.connect(self._show_last_batch)
         self.service.runningChanged.connect(self._on_running)
         self.service.tracksRetagged.connect(window.refresher.tracks_changed)
-        self.service.refresh_last_batch()
+        self.service.settle_interrupted()
 
     def open_write_dialog(self, whole_library: bool | None = None) -> WriteTagsDialog:
         """From the menu the scope is the selection when several tracks are selected (one selected

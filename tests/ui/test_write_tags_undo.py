@@ -231,3 +231,31 @@ def test_the_file_menu_sees_a_write_made_by_another_program(qtbot, tag_library: 
     qtbot.waitUntil(undo.isEnabled, timeout=10_000)
     assert f"({len(written)} files)" in undo.text()
     file_menu.close()
+
+
+def test_an_interrupted_write_is_settled_so_undo_counts_only_written_files(qtbot, tag_library: TagLibrary):
+    """A write killed mid-batch leaves journal rows for files it never reached; the window
+    settles them when the library opens, and Undo offers exactly the file that was written."""
+    from genre_desktop.library.db import connect
+    from genre_desktop.library.tag_batch import WriteOptions, last_batch, plan_changes, write_changes
+
+    window = tag_library.window
+    correct(qtbot, window, "Lo-fi", [1, 2, 3, 4, 5])
+    writer = window.context.library.writer
+    conn = connect(window.context.library.db_path, readonly=True)
+    try:
+        changes = plan_changes(conn, WriteOptions(replace_existing=True), [1, 2, 3, 4, 5])
+    finally:
+        conn.close()
+    interrupted = write_changes(writer, changes, WriteOptions(replace_existing=True))
+    assert next(interrupted) == (1, 5)
+    del interrupted  # never resumed, as if the process had died here
+    unsettled = "SELECT count(*) FROM tag_writes WHERE state IN ('planned', 'pending')"
+    assert writer.call(lambda c: c.execute(unsettled).fetchone()[0]) == 4
+
+    with qtbot.waitSignal(window.tags.service.lastBatchChanged, timeout=30_000) as settled:
+        window.tags.service.settle_interrupted()
+    assert settled.args[0].files == 1
+    assert writer.call(lambda c: c.execute(unsettled).fetchone()[0]) == 0
+    assert writer.call(lambda c: last_batch(c)).files == 1
+    assert window.actions.undo_tag_write.isEnabled()
