@@ -42,6 +42,9 @@ class AppActions:
     open_logs: QAction
     write_tags: QAction
     undo_tag_write: QAction
+    learn: QAction
+    use_bundled_only: QAction
+    show_review: QAction
     genre_actions: list[QAction] = field(default_factory=list)
 
     def shortcut_table(self) -> list[tuple[str, str]]:
@@ -114,7 +117,15 @@ def create_actions(window: QMainWindow, undo_stack: QUndoStack, genres: list[str
                            "Review, then write the genres into the music files' genre tags"),
         undo_tag_write=_action(window, "&Undo last tag write", [],
                                "Put back the genre tags the last write replaced"),
+        learn=_action(window, "&Learn from my corrections", ["Ctrl+L"],
+                      "Train your own model on the genres you set", sp.SP_DialogApplyButton),
+        use_bundled_only=_action(window, "Use &bundled model only", [],
+                                 "Ignore your model and show the bundled model's genres"),
+        show_review=_action(window, "&Review queue", ["Alt+4"],
+                            "Tracks where your answer teaches the model most"),
     )
+    actions.use_bundled_only.setCheckable(True)
+    actions.learn.setEnabled(False)  # until there are enough corrections
     actions.toggle_detail.setCheckable(True)
     actions.toggle_detail.setChecked(True)
     actions.cancel_scan.setEnabled(False)
@@ -141,13 +152,16 @@ def build_menus(window: QMainWindow, a: AppActions) -> None:
     edit.addSeparator()
     edit.addAction(a.find)
     view = bar.addMenu("&View")
-    for action in (a.show_library, a.show_overview, a.show_problems, None, a.toggle_detail):
+    for action in (a.show_library, a.show_overview, a.show_problems, a.show_review, None, a.toggle_detail):
         view.addSeparator() if action is None else view.addAction(action)
     playback = bar.addMenu("&Playback")
     for action in (a.play_pause, a.stop, a.play_decisive, None, a.seek_back, a.seek_forward):
         playback.addSeparator() if action is None else playback.addAction(action)
     playlists = bar.addMenu("P&laylists")
     playlists.addAction(a.new_playlist)
+    model_menu = bar.addMenu("&Model")
+    for action in (a.learn, a.show_review, None, a.use_bundled_only):
+        model_menu.addSeparator() if action is None else model_menu.addAction(action)
     help_menu = bar.addMenu("&Help")
     for action in (a.about_model, a.open_logs, None, a.about_app):
         help_menu.addSeparator() if action is None else help_menu.addAction(action)
@@ -158,7 +172,7 @@ def build_toolbar(window: QMainWindow, a: AppActions) -> QToolBar:
     toolbar.setObjectName("mainToolbar")
     toolbar.setMovable(False)
     toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-    for action in (a.add_folder, a.rescan, a.new_playlist):
+    for action in (a.add_folder, a.rescan, a.new_playlist, a.learn):
         toolbar.addAction(action)
     window.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
     return toolbar
