@@ -22,6 +22,7 @@ from genre_desktop.ui.panels.library_panel import LibraryPanel
 from genre_desktop.ui.panels.overview_panel import OverviewPanel
 from genre_desktop.ui.panels.player_bar import PlayerBar
 from genre_desktop.ui.panels.problems_panel import ProblemsPanel
+from genre_desktop.ui.panels.review_panel import ReviewPanel
 from genre_desktop.ui.panels.scan_progress import ScanProgressWidget
 from genre_desktop.ui.panels.sidebar import Sidebar, SidebarEntry
 from genre_desktop.ui.scan_controller import ScanController
@@ -30,7 +31,7 @@ from genre_desktop.ui.window_commands import WindowCommands
 
 log = logging.getLogger(__name__)
 
-LIBRARY_TAB, OVERVIEW_TAB, PROBLEMS_TAB = range(3)
+LIBRARY_TAB, OVERVIEW_TAB, PROBLEMS_TAB, REVIEW_TAB = range(4)
 
 
 class MainWindow(QMainWindow):
@@ -51,13 +52,14 @@ class MainWindow(QMainWindow):
         self.library_panel = LibraryPanel(self.model)
         self.overview = OverviewPanel()
         self.problems = ProblemsPanel()
+        self.review = ReviewPanel()
         self.empty_state = EmptyStatePanel()
         self.detail = DetailPanel()
         self.detail.set_genres(context.genres)
         self.player = PlayerBar(context.playback)
         self.scan_progress = ScanProgressWidget()
         self.refresher = LibraryRefresher(context.library, self.model, self)
-        self.labels = LabelController(context.library, self.library_panel.selected_ids,
+        self.labels = LabelController(context.library, self.selected_track_ids,
                                       self.genre_choices, self)
         self.scans = ScanController(context, self.scan_progress, self)
         self.actions = create_actions(self, self.labels.undo_stack, context.genres)
@@ -69,6 +71,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.library_panel, "Library")
         self.tabs.addTab(self.overview, "Overview")
         self.tabs.addTab(self.problems, "Problems")
+        self.tabs.addTab(self.review, "Review")
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty_state)
         self.stack.addWidget(self.tabs)
@@ -117,6 +120,7 @@ class MainWindow(QMainWindow):
         a.show_library.triggered.connect(lambda: self.show_tab(LIBRARY_TAB))
         a.show_overview.triggered.connect(lambda: self.show_tab(OVERVIEW_TAB))
         a.show_problems.triggered.connect(lambda: self.show_tab(PROBLEMS_TAB))
+        a.show_review.triggered.connect(lambda: self.show_tab(REVIEW_TAB))
         a.toggle_detail.toggled.connect(self.detail_dock.setVisible)
         self.detail_dock.visibilityChanged.connect(
             lambda visible: self.isVisible() and a.toggle_detail.setChecked(visible))
@@ -136,6 +140,10 @@ class MainWindow(QMainWindow):
         self.library_panel.currentTrackChanged.connect(self.show_track)
         self.library_panel.contextMenuRequested.connect(c.track_menu)
         self.library_panel.activated.connect(c.play_track)
+        self.review.currentTrackChanged.connect(self.show_track)
+        self.review.contextMenuRequested.connect(c.track_menu)
+        self.review.activated.connect(c.play_track)
+        self.tabs.currentChanged.connect(lambda _index: self.show_track(self.current_track_id()))
         self.detail.genreChosen.connect(lambda genre: self.labels.set_genre(genre))
         self.detail.otherGenreRequested.connect(self.labels.ask_genre)
         self.detail.playDecisiveRequested.connect(c.play_decisive)
@@ -163,8 +171,8 @@ class MainWindow(QMainWindow):
         return list(self.context.genres) + sorted(custom)
 
     def apply_sidebar_entry(self, entry: SidebarEntry) -> None:
-        if entry.kind == "problems":
-            self.show_tab(PROBLEMS_TAB)
+        if entry.kind in ("problems", "review"):
+            self.show_tab(PROBLEMS_TAB if entry.kind == "problems" else REVIEW_TAB)
             return
         base = dict(genre=None, uncertain_only=False, playlist=None)
         if entry.kind == "uncertain":
@@ -175,6 +183,17 @@ class MainWindow(QMainWindow):
             base["playlist"] = entry.value
         self.model.set_query(**base)
         self.show_tab(LIBRARY_TAB)
+
+    def selected_track_ids(self) -> list[int]:
+        """What corrections and the track menu act on: the review queue's selection when it is shown."""
+        if self.tabs.currentWidget() is self.review:
+            return self.review.selected_ids()
+        return self.library_panel.selected_ids()
+
+    def current_track_id(self) -> int | None:
+        if self.tabs.currentWidget() is self.review:
+            return self.review.current_id()
+        return self.library_panel.current_id()
 
     def show_tab(self, index: int) -> None:
         if self.stack.currentWidget() is self.tabs or index != LIBRARY_TAB:
@@ -198,7 +217,7 @@ class MainWindow(QMainWindow):
         self.detail.show_detail(detail, self.context.library.reader.threshold)
 
     def _on_rows_changed(self, ids: list[int]) -> None:
-        current = self.library_panel.current_id()
+        current = self.current_track_id()
         if current is not None and current in set(ids):
             self.show_track(current)
 

@@ -92,16 +92,16 @@ class WindowCommands(QObject):
         self.w.player.play(row.path, start)
 
     def play_selected(self) -> None:
-        track_id = self.w.library_panel.current_id()
+        track_id = self.w.current_track_id()
         if track_id is None:
-            ids = self.w.library_panel.selected_ids()
+            ids = self.w.selected_track_ids()
             track_id = ids[0] if ids else None
         if track_id is not None:
             self.play_track(track_id)
 
     def play_decisive(self) -> None:
         """Start at the analysed window that counted most for the track's genre."""
-        track_id = self.w.library_panel.current_id()
+        track_id = self.w.current_track_id()
         if track_id is None:
             return
         detail = self.context.library.reader.detail(track_id)
@@ -112,7 +112,7 @@ class WindowCommands(QObject):
         self.play_track(track_id, detail.windows[index].window.start)
 
     def play_current_from(self, seconds: float) -> None:
-        track_id = self.w.library_panel.current_id()
+        track_id = self.w.current_track_id()
         if track_id is not None:
             self.play_track(track_id, seconds)
 
@@ -123,7 +123,7 @@ class WindowCommands(QObject):
 
     # -- context menus --------------------------------------------------------------------------
     def track_menu(self, global_pos) -> QMenu | None:
-        ids = self.w.library_panel.selected_ids()
+        ids = self.w.selected_track_ids()
         if not ids:
             return None
         a = self.w.actions

@@ -1,4 +1,5 @@
-"""The sidebar: library filters (All, Uncertain, each genre with its count), playlists, problems."""
+"""The sidebar: library filters (All, Uncertain, each genre with its count), the review queue,
+playlists, problems."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
 
 @dataclass(frozen=True)
 class SidebarEntry:
-    kind: str  # 'all' | 'uncertain' | 'genre' | 'missing' | 'playlist' | 'problems'
+    kind: str  # 'all' | 'uncertain' | 'genre' | 'missing' | 'review' | 'playlist' | 'problems'
     value: Any = None
 
 
@@ -52,10 +53,12 @@ class Sidebar(QTreeWidget):
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.customContextMenuRequested.connect(self._on_context_menu)
         self._library = self._section("LIBRARY")
+        self._review = self._section("YOUR MODEL")
         self._playlists = self._section("PLAYLISTS")
         self._problems = self._section("PROBLEMS")
         self.currentItemChanged.connect(self._on_current_changed)
         self._current = SidebarEntry("all")
+        self.set_review_count(None)
 
     def _section(self, title: str) -> QTreeWidgetItem:
         item = QTreeWidgetItem(self, [title])
@@ -109,6 +112,15 @@ class Sidebar(QTreeWidget):
         self.blockSignals(False)
         self._reselect()
 
+    def set_review_count(self, count: int | None) -> None:
+        """The review queue's length (None: not looked for yet)."""
+        self.blockSignals(True)
+        self._review.takeChildren()
+        self._add(self._review, "Review queue", count, SidebarEntry("review"),
+                  tooltip="Tracks where your answer teaches the model most (Alt+4)")
+        self.blockSignals(False)
+        self._reselect()
+
     def set_problem_count(self, count: int) -> None:
         self.blockSignals(True)
         self._problems.takeChildren()
@@ -131,7 +143,7 @@ class Sidebar(QTreeWidget):
         return self._find(entry)
 
     def _find(self, entry: SidebarEntry) -> QTreeWidgetItem | None:
-        for section in (self._library, self._playlists, self._problems):
+        for section in (self._library, self._review, self._playlists, self._problems):
             for i in range(section.childCount()):
                 child = section.child(i)
                 if child.data(0, ENTRY_ROLE) == entry:
