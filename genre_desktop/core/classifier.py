@@ -1,9 +1,11 @@
 """Genre predictions for tracks from their window features, with the bundled model.
 
 The model file is checked against the sha256 in its card before it is unpickled (a pickle runs
-code), and a card made with another scikit-learn or feature recipe is refused. A second,
-personal model can be attached; its probabilities are blended with the bundled model's, and
-its genres may include names of the user's own.
+code), and a card made with another scikit-learn or feature recipe is refused. A personal
+model learned from the user's corrections (core/personal_model.py) can be attached: the
+classifier then answers with the blend of both, may name genres of the user's own, and says per
+track which model decided ('personal model' when the blend's top genre is not the bundled
+model's top genre, or is a genre only the personal model knows; 'model' otherwise).
 """
 
 from __future__ import annotations
@@ -11,12 +13,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from genre_desktop.core import model_card
 from genre_desktop.core.types import TrackPrediction, Window, WindowPrediction
+
+if TYPE_CHECKING:
+    from genre_desktop.core.personal_model import PersonalModel
 
 log = logging.getLogger(__name__)
 
@@ -45,27 +50,33 @@ def combine_probabilities(
     return {g: p / total for g, p in mixed.items()} if total > 0 else mixed
 
 
-class GenreClassifier:
-    """A loaded, verified model (optionally blended with a personal one)."""
+SOURCE_BUNDLED = "model"
+SOURCE_PERSONAL = "personal model"
 
-    def __init__(self, model: Any, card: dict[str, Any], extra: "GenreClassifier | None" = None,
-                 extra_weight: float = 0.5):
+
+class GenreClassifier:
+    """A loaded, verified model, optionally joined by the user's personal model."""
+
+    def __init__(self, model: Any, card: dict[str, Any], personal: "PersonalModel | None" = None):
         self._model = model
         self.card = card
-        self._own_genres: tuple[str, ...] = tuple(card["genres"])
-        self._extra = extra
-        self._extra_weight = float(extra_weight)
-        extra_genres = extra.genres if extra is not None else ()
-        self.genres: tuple[str, ...] = self._own_genres + tuple(g for g in extra_genres if g not in self._own_genres)
-        own_version = str(card.get("model_version") or model_card.model_version(card.get("sha256", "")))
-        self.version: str = own_version if extra is None else f"{own_version}+{extra.version}@{extra_weight:g}"
+        self.bundled_genres: tuple[str, ...] = tuple(card["genres"])
+        self.personal = personal
+        personal_genres = personal.genres if personal is not None else ()
+        self.genres: tuple[str, ...] = self.bundled_genres + tuple(
+            g for g in personal_genres if g not in self.bundled_genres)
+        self.bundled_version: str = str(card.get("model_version") or model_card.model_version(card.get("sha256", "")))
+        self.version: str = (self.bundled_version if personal is None
+                             else f"{self.bundled_version}+{personal.version}")
         self.recommended_threshold: float = float(card.get("recommended_threshold", FALLBACK_THRESHOLD))
         self.n_features: int = len(card["feature_names"])
+        self._scaling: Any = None
 
     @classmethod
-    def load(cls, model_dir: Path | None = None, *, extra_dir: Path | None = None,
-             extra_weight: float = 0.5) -> "GenreClassifier":
-        """Load and verify the model in ``model_dir`` (default: the bundled models/ folder)."""
+    def load(cls, model_dir: Path | None = None, *, personal_dir: Path | None = None) -> "GenreClassifier":
+        """Load and verify the model in ``model_dir`` (default: the bundled models/ folder), and
+        the personal model in ``personal_dir`` when one is there (PersonalModelError if it is
+        there but unusable)."""
         if model_dir is None:
             from genre_desktop.paths import models_dir
 
@@ -73,32 +84,55 @@ class GenreClassifier:
         model_dir = Path(model_dir)
         card = _read_verified_card(model_dir)
         model = _load_verified_model(model_dir, card)
-        extra = cls.load(extra_dir) if extra_dir is not None else None
-        return cls(model, card, extra, extra_weight)
+        bundled = cls(model, card)
+        if personal_dir is None:
+            return bundled
+        from genre_desktop.core import personal_model
 
-    def with_extra(self, extra: "GenreClassifier", weight: float) -> "GenreClassifier":
-        """This model blended with ``extra`` (e.g. one trained on the user's corrections)."""
-        return GenreClassifier(self._model, self.card, extra, weight)
+        personal = personal_model.load(Path(personal_dir), bundled.version)
+        return bundled if personal is None else bundled.with_personal(personal)
+
+    def with_personal(self, personal: "PersonalModel | None") -> "GenreClassifier":
+        """The same bundled model joined by ``personal`` (None: the bundled model alone)."""
+        joined = GenreClassifier(self._model, self.card, personal)
+        joined._scaling = self._scaling
+        return joined
+
+    def bundled_only(self) -> "GenreClassifier":
+        return self if self.personal is None else self.with_personal(None)
+
+    def scale(self, features: np.ndarray) -> np.ndarray:
+        """Raw window features -> the bundled model's scaled feature space (what the personal
+        model is fitted in)."""
+        if self._scaling is None:
+            from genre_desktop.core.genre_model import fitted_preprocessing
+
+            self._scaling = fitted_preprocessing(self._model)
+        return self._scaling.transform(self._checked(features))
+
+    def predict_windows(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(n, n_features) window features -> (final over ``genres``, bundled model alone over
+        ``bundled_genres``); equal when there is no personal model. Rows sum to 1."""
+        X = self._checked(features)
+        own = self._model.predict_proba(X)
+        if self.personal is None:
+            return own, own
+        from genre_desktop.core.personal_model import blend
+
+        mine = self.personal.predict_scaled(self.scale(X))
+        _, mixed = blend(own, self.bundled_genres, mine, self.personal.genres, self.personal.weight)
+        return mixed, own
 
     def predict_proba(self, features: np.ndarray) -> np.ndarray:
         """(n, n_features) window features -> (n, len(genres)) probabilities, rows sum to 1."""
-        X = np.asarray(features, dtype=np.float64)
-        if X.ndim == 1:
-            X = X[None, :]
-        if X.ndim != 2 or X.shape[1] != self.n_features:
-            raise ValueError(f"expected (n, {self.n_features}) features, got shape {X.shape}")
-        if not np.all(np.isfinite(X)):
-            raise ValueError("features contain NaN or infinity")
-        own = self._model.predict_proba(X)
-        if self._extra is None:
-            return own
-        rows = []
-        other = self._extra.predict_proba(X)
-        for mine, theirs in zip(own, other):
-            mixed = combine_probabilities(dict(zip(self._own_genres, mine)),
-                                          dict(zip(self._extra.genres, theirs)), self._extra_weight)
-            rows.append([mixed.get(g, 0.0) for g in self.genres])
-        return np.asarray(rows)
+        return self.predict_windows(features)[0]
+
+    def decided_by(self, track: np.ndarray, bundled_track: np.ndarray) -> str:
+        """Which model a track's genre comes from, given its aggregated distributions."""
+        top = self.genres[int(np.argmax(track))]
+        if top not in self.bundled_genres or top != self.bundled_genres[int(np.argmax(bundled_track))]:
+            return SOURCE_PERSONAL
+        return SOURCE_BUNDLED
 
     def predict_track(self, windows: Sequence[Window], features: np.ndarray,
                       threshold: float | None = None) -> TrackPrediction:
@@ -110,7 +144,7 @@ class GenreClassifier:
             raise ValueError(f"{len(windows)} windows but {len(X)} feature rows")
         if len(X) == 0:
             raise ValueError("a track needs at least one analysed window")
-        per_window = self.predict_proba(X)
+        per_window, bundled = self.predict_windows(X)
         track = aggregate_windows(per_window)
         best = int(np.argmax(track))
         limit = self.recommended_threshold if threshold is None else float(threshold)
@@ -125,7 +159,18 @@ class GenreClassifier:
             windows=window_predictions,
             uncertain=bool(track[best] < limit),
             model_version=self.version,
+            decided_by=self.decided_by(track, aggregate_windows(bundled)),
         )
+
+    def _checked(self, features: np.ndarray) -> np.ndarray:
+        X = np.asarray(features, dtype=np.float64)
+        if X.ndim == 1:
+            X = X[None, :]
+        if X.ndim != 2 or X.shape[1] != self.n_features:
+            raise ValueError(f"expected (n, {self.n_features}) features, got shape {X.shape}")
+        if not np.all(np.isfinite(X)):
+            raise ValueError("features contain NaN or infinity")
+        return X
 
     def _as_dict(self, row: np.ndarray) -> dict[str, float]:
         return {genre: float(p) for genre, p in zip(self.genres, row)}

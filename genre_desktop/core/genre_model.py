@@ -155,3 +155,20 @@ def calibrated_model(
         ensemble=False,
         n_jobs=n_jobs,
     )
+
+
+def fitted_preprocessing(model: Any) -> Pipeline:
+    """The fitted feature transform + scaler inside a model made by ``calibrated_model``.
+
+    Maps raw window features to the scaled space the bundled model was trained in (log
+    variances, tempo on the octave circle, z-scores with the GTZAN training statistics), so a
+    second model can learn in the same space.
+    """
+    try:
+        pipeline = model.calibrated_classifiers_[0].estimator
+        steps = pipeline[:-1]
+    except (AttributeError, IndexError, TypeError) as exc:
+        raise ValueError(f"not a calibrated genre pipeline: {exc}") from None
+    if [name for name, _ in steps.steps] != ["features", "scale"]:
+        raise ValueError(f"unexpected preprocessing steps {[name for name, _ in steps.steps]}")
+    return steps

@@ -174,30 +174,3 @@ def test_combine_probabilities():
     assert combine_probabilities(bundled, personal, 1.0) == pytest.approx({"rock": 0.1, "pop": 0.0, "shoegaze": 0.9})
     with pytest.raises(ValueError):
         combine_probabilities(bundled, personal, 1.5)
-
-
-class _PersonalModel:
-    """A stand-in personal model: always says 'shoegaze' 80%, 'rock' 20%."""
-
-    classes_ = np.array(["rock", "shoegaze"])
-
-    def predict_proba(self, X):
-        return np.tile([0.2, 0.8], (len(X), 1))
-
-
-def test_personal_model_blends_and_adds_custom_genres(classifier, csv_data):
-    card = {"genres": ["rock", "shoegaze"], "feature_names": classifier.card["feature_names"],
-            "model_version": "personal-1", "recommended_threshold": 0.5}
-    personal = GenreClassifier(_PersonalModel(), card)
-    both = classifier.with_extra(personal, 0.25)
-    assert both.genres == classifier.genres + ("shoegaze",)
-    assert both.version.startswith(classifier.version) and "personal-1" in both.version
-    rows = csv_data.X[:4]
-    mixed = both.predict_proba(rows)
-    own = classifier.predict_proba(rows)
-    rock = classifier.genres.index("rock")
-    np.testing.assert_allclose(mixed.sum(axis=1), 1.0, atol=1e-9)
-    np.testing.assert_allclose(mixed[:, -1], 0.25 * 0.8)
-    np.testing.assert_allclose(mixed[:, rock], 0.75 * own[:, rock] + 0.25 * 0.2)
-    track = both.predict_track([Window(0, 30)], rows[:1])
-    assert set(track.probabilities) == set(both.genres)

@@ -1,0 +1,205 @@
+"""The personal genre model: weights learned from the user's corrections, how they join the
+bundled model's answer, and how they are stored.
+
+What it is: a multinomial logistic regression in the bundled model's own scaled feature space
+(its fitted log-variance transform and GTZAN scaler, genre_model.fitted_preprocessing), so all
+it needs is a (genres x features) weight matrix and an intercept. Fitting lives in
+core/personal_training.py; core/classifier.py applies it.
+
+Blend, per analysed window (then averaged per track, like the bundled model alone):
+- a genre only the personal model knows (the user's own, e.g. 'electronic') gets the personal
+  model's probability as it is, undiluted;
+- the remaining mass is shared by the bundled genres as (1 - w) * bundled + w * personal, with
+  the weight w chosen by cross-validation when the model was fitted (stored with the weights,
+  shown in card['blend']).
+
+Storage, in one folder (AppPaths.personal_model_dir):
+  personal_card.json        the card: what it learned from, how it scored, and the sha256 of
+  personal-<sha12>.npz      the weights (plain arrays, read with allow_pickle=False: no code runs)
+The card is the commit point. Weights are written first under a new name (temp file +
+os.replace), then the card (temp file + os.replace), so a crash leaves the old card with the old
+weights or the new card with the new ones, never half a model. `load` checks the sha256 before
+reading the weights and refuses a model fitted against another bundled model or feature recipe,
+saying why (PersonalModelError).
+
+Public API: PersonalModel, PersonalModelError, blend, save, load, read_card, CARD_FILE.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from genre_desktop.core import model_card
+from genre_desktop.core.classifier import ModelError
+from genre_desktop.core.feature_schema import RECIPE_VERSION
+
+log = logging.getLogger(__name__)
+
+CARD_FILE = "personal_card.json"
+CARD_FORMAT = 1
+KIND = "genre-desktop-personal-model"
+KEEP_OLD_WEIGHTS = 1  # the previous weights stay one fit longer: a worker may still be loading them
+
+
+class PersonalModelError(ModelError):
+    """The personal model cannot be used; str(e) says why in plain words."""
+
+
+@dataclass(frozen=True)
+class PersonalModel:
+    genres: tuple[str, ...]  # its classes, in the order of the weight rows
+    coef: np.ndarray  # (len(genres), n_scaled_features)
+    intercept: np.ndarray  # (len(genres),)
+    weight: float  # w of the blend (see the module docstring)
+    card: dict[str, Any]
+
+    @property
+    def version(self) -> str:
+        return str(self.card["model_version"])
+
+    def predict_scaled(self, scaled: np.ndarray) -> np.ndarray:
+        """Scaled features (n, n_scaled_features) -> (n, len(genres)) probabilities (softmax)."""
+        logits = np.asarray(scaled, dtype=np.float64) @ self.coef.T + self.intercept
+        logits -= logits.max(axis=1, keepdims=True)
+        odds = np.exp(logits)
+        return odds / odds.sum(axis=1, keepdims=True)
+
+
+def blend(bundled: np.ndarray, bundled_genres: tuple[str, ...], personal: np.ndarray,
+          personal_genres: tuple[str, ...], weight: float) -> tuple[tuple[str, ...], np.ndarray]:
+    """Rows of both models' probabilities -> (genres, rows over those genres), see module doc.
+
+    Genres: the bundled ones in their order, then the personal model's new ones.
+    """
+    if not 0.0 <= weight <= 1.0:
+        raise ValueError(f"blend weight must be between 0 and 1, got {weight}")
+    bundled = np.asarray(bundled, dtype=np.float64)
+    personal = np.asarray(personal, dtype=np.float64)
+    position = {genre: i for i, genre in enumerate(personal_genres)}
+    new = [g for g in personal_genres if g not in bundled_genres]
+    on_bundled = np.zeros_like(bundled)
+    for j, genre in enumerate(bundled_genres):
+        if genre in position:
+            on_bundled[:, j] = personal[:, position[genre]]
+    new_mass = personal[:, [position[g] for g in new]] if new else np.zeros((len(bundled), 0))
+    mixed = (1.0 - weight) * bundled + weight * on_bundled
+    share = mixed / np.maximum(mixed.sum(axis=1, keepdims=True), 1e-12)
+    rest = np.clip(1.0 - new_mass.sum(axis=1, keepdims=True), 0.0, 1.0)
+    return tuple(bundled_genres) + tuple(new), np.hstack([share * rest, new_mass])
+
+
+# --- storage ----------------------------------------------------------------------------------
+
+def read_card(model_dir: Path) -> dict[str, Any] | None:
+    """The card as stored (not verified), or None when there is no personal model."""
+    try:
+        card = json.loads((Path(model_dir) / CARD_FILE).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise PersonalModelError(f"the personal model's card in {model_dir} is unreadable: {exc}") from None
+    if not isinstance(card, dict):
+        raise PersonalModelError(f"the personal model's card in {model_dir} is not a JSON object")
+    return card
+
+
+def save(model_dir: Path, genres: tuple[str, ...], coef: np.ndarray, intercept: np.ndarray,
+         weight: float, card: dict[str, Any]) -> PersonalModel:
+    """Write weights then card atomically; returns the model as load() would see it.
+
+    Everything that changes a prediction (genres, weights, blend weight) is in the weights
+    file, so its sha256 (and the model version made from it) covers all of it."""
+    folder = Path(model_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    handle, tmp_name = tempfile.mkstemp(prefix=".weights-", suffix=".npz", dir=folder)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            np.savez(out, genres=np.array(genres, dtype=str), coef=np.asarray(coef, dtype=np.float64),
+                     intercept=np.asarray(intercept, dtype=np.float64),
+                     weight=np.array(float(weight)))
+            out.flush()
+            os.fsync(out.fileno())
+        sha256 = model_card.sha256_file(Path(tmp_name))
+        weights = folder / f"personal-{sha256[:12]}.npz"
+        os.replace(tmp_name, weights)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    final = dict(card, format=CARD_FORMAT, kind=KIND, model_file=weights.name, sha256=sha256,
+                 model_version=f"personal-{sha256[:12]}", genres=list(genres))
+    _write_json_atomically(folder / CARD_FILE, final)
+    _forget_old_weights(folder, keep=weights.name)
+    log.info("Saved personal model %s in %s", final["model_version"], folder)
+    return PersonalModel(tuple(genres), np.asarray(coef, dtype=np.float64),
+                         np.asarray(intercept, dtype=np.float64), float(weight), final)
+
+
+def load(model_dir: Path, bundled_version: str) -> PersonalModel | None:
+    """The verified personal model in ``model_dir``; None when there is none.
+
+    Raises PersonalModelError when there is one but it must not be used (tampered or damaged
+    weights, or fitted against another bundled model or feature recipe).
+    """
+    folder = Path(model_dir)
+    card = read_card(folder)
+    if card is None:
+        return None
+    if card.get("kind") != KIND or card.get("format") != CARD_FORMAT:
+        raise PersonalModelError(f"{folder / CARD_FILE} is not a personal model card this version reads")
+    if card.get("bundled_model_version") != bundled_version:
+        raise PersonalModelError(
+            f"your model was fitted against the bundled model {card.get('bundled_model_version')!r}, "
+            f"but {bundled_version!r} is installed; learn from your corrections again to use it")
+    if card.get("feature_recipe_version") != RECIPE_VERSION:
+        raise PersonalModelError(
+            f"your model was fitted on feature recipe {card.get('feature_recipe_version')!r}, but this "
+            f"version computes {RECIPE_VERSION!r}; learn from your corrections again to use it")
+    name = str(card.get("model_file", ""))
+    if not name or Path(name).name != name:
+        raise PersonalModelError(f"the personal model card names an odd weights file: {name!r}")
+    path = folder / name
+    try:
+        actual = model_card.sha256_file(path)
+    except OSError as exc:
+        raise PersonalModelError(f"the personal model's weights {path} are unreadable: {exc}") from None
+    if actual != str(card.get("sha256", "")).lower():
+        raise PersonalModelError(f"the personal model's weights {path} do not match its card "
+                                 f"(sha256 {actual[:12]}...): refusing to use them")
+    try:
+        with np.load(path, allow_pickle=False) as arrays:
+            genres = tuple(str(g) for g in arrays["genres"])
+            coef, intercept = arrays["coef"], arrays["intercept"]
+            weight = float(arrays["weight"])
+    except (OSError, ValueError, KeyError) as exc:
+        raise PersonalModelError(f"the personal model's weights {path} could not be read: {exc}") from None
+    if genres != tuple(card.get("genres", ())) or coef.shape[0] != len(genres) or intercept.shape != (len(genres),):
+        raise PersonalModelError(f"the personal model's weights {path} do not fit its card's genres")
+    if not 0.0 <= weight <= 1.0:
+        raise PersonalModelError(f"the personal model's blend weight {weight} is out of range")
+    return PersonalModel(genres, coef, intercept, weight, card)
+
+
+def _forget_old_weights(folder: Path, keep: str) -> None:
+    older = sorted((p for p in folder.glob("personal-*.npz") if p.name != keep),
+                   key=lambda p: p.stat().st_mtime, reverse=True)
+    for stale in older[KEEP_OLD_WEIGHTS:]:
+        stale.unlink(missing_ok=True)
+    for leftover in folder.glob(".weights-*.npz"):  # from a save that was killed
+        leftover.unlink(missing_ok=True)
+
+
+def _write_json_atomically(path: Path, value: dict[str, Any]) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "w", encoding="utf-8") as out:
+        out.write(json.dumps(value, indent=2) + "\n")
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(tmp, path)

@@ -1,0 +1,325 @@
+"""Fitting the personal model from the user's corrections, plus anchors from their own library.
+
+Examples (no Qt, no database: the library layer collects them):
+- corrections: every analysed window of every track the user labelled, grouped by track;
+- anchors: unlabelled tracks of the same library that the bundled model alone leans to (track
+  confidence >= ANCHOR_CONFIDENCE), labelled with the bundled genre, at most ANCHORS_PER_GENRE of
+  the surest per genre. A model fit on corrections alone knows only the user's genres and claims
+  every track for one of them: with genres held out of GTZAN that cost 50-60 points on the genres
+  the user never corrected (benchmarks/bench_personalize.py). Anchors show it what the bundled
+  genres sound like in this very collection.
+
+The model: multinomial logistic regression (strongly regularised, C=REGULARIZATION_C) in the
+bundled model's scaled feature space. Weights: every track of a genre counts the same, whatever
+its number of windows; each of the user's genres weighs 1 in total, so three corrections of a new
+genre count as much as hundreds of anchors of an old one; a genre known only from anchors weighs
+its anchor count relative to the largest (a genre the bundled model only imagines in this library
+yields few sure tracks). The anchor threshold and this weighting were chosen on the benchmark's
+held-out genres: the point where the genres the user never touched lose at most ~2 points.
+
+Cross-validation: stratified folds of whole tracks (a track's windows are never split between
+training and test), anchors included. The blend weight w (see core/personal_model.py) is the one
+of BLEND_WEIGHTS with the best accuracy on the held-out tracks (recall per genre, averaged with
+the genre weights above); the card reports the accuracy of the blended classifier on the user's
+own labels, per genre, or "not enough examples" for a genre with fewer than
+MIN_TRACKS_PER_GENRE corrected tracks.
+
+Public API: Examples, select_anchors, fit, fit_weights, FittedPersonal, PersonalTrainingError.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from genre_desktop.core.cancel import CancelToken
+from genre_desktop.core.feature_schema import RECIPE_VERSION
+from genre_desktop.core.personal_model import blend
+
+if TYPE_CHECKING:
+    from genre_desktop.core.classifier import GenreClassifier
+
+ANCHOR_CONFIDENCE = 0.4
+ANCHORS_PER_GENRE = 250
+MIN_TRACKS_PER_GENRE = 2
+CV_FOLDS = 5
+REGULARIZATION_C = 0.03
+BLEND_WEIGHTS = (0.3, 0.5, 0.7, 0.85, 1.0)
+DEFAULT_WEIGHT = 0.5  # when there are too few tracks to cross-validate
+SEED = 20240601
+NOT_ENOUGH = "not enough examples"
+
+
+class PersonalTrainingError(ValueError):
+    """The examples cannot make a model; str(e) says why in plain words."""
+
+
+@dataclass(frozen=True)
+class Examples:
+    """Window features with a genre each, grouped by track."""
+
+    features: np.ndarray  # (n_windows, n_features) raw features, FEATURE_NAMES order
+    genres: np.ndarray  # (n_windows,) genre names
+    tracks: np.ndarray  # (n_windows,) track ids (the groups)
+
+    @classmethod
+    def from_tracks(cls, items: Iterable[tuple[int, str, np.ndarray]]) -> "Examples":
+        """(track id, genre, (n_windows, n_features) features) per track."""
+        rows, genres, tracks = [], [], []
+        for track_id, genre, features in items:
+            block = np.atleast_2d(np.asarray(features, dtype=np.float64))
+            rows.append(block)
+            genres += [genre] * len(block)
+            tracks += [int(track_id)] * len(block)
+        if not rows:
+            return cls(np.zeros((0, 0)), np.array([], dtype=str), np.array([], dtype=np.int64))
+        return cls(np.vstack(rows), np.array(genres, dtype=str), np.array(tracks, dtype=np.int64))
+
+    def __len__(self) -> int:
+        return len(self.genres)
+
+    @property
+    def track_count(self) -> int:
+        return len(np.unique(self.tracks))
+
+    def per_genre(self) -> dict[str, dict[str, int]]:
+        """{genre: {"tracks": n, "windows": m}}, most tracks first."""
+        counts = {}
+        for genre in np.unique(self.genres):
+            mask = self.genres == genre
+            counts[str(genre)] = {"tracks": len(np.unique(self.tracks[mask])), "windows": int(mask.sum())}
+        return dict(sorted(counts.items(), key=lambda kv: (-kv[1]["tracks"], kv[0].lower())))
+
+
+@dataclass(frozen=True)
+class FittedPersonal:
+    genres: tuple[str, ...]
+    coef: np.ndarray
+    intercept: np.ndarray
+    weight: float
+    card: dict[str, Any]  # everything but the file names and sha256 (personal_model.save adds them)
+
+
+def select_anchors(bundled: "GenreClassifier", unlabelled: Mapping[int, np.ndarray],
+                   cancel: CancelToken | None = None, chunk_windows: int = 20000) -> Examples:
+    """Unlabelled tracks (id -> window features) the bundled model alone is sure of."""
+    plain = bundled.bundled_only()
+    ids = list(unlabelled)
+    scored: list[tuple[float, int, str]] = []
+    start = 0
+    while start < len(ids):  # chunks of tracks, so a cancel is honoured within a second or so
+        if cancel is not None:
+            cancel.check()
+        chunk, windows = [], 0
+        while start < len(ids) and (not chunk or windows < chunk_windows):
+            chunk.append(ids[start])
+            windows += len(unlabelled[ids[start]])
+            start += 1
+        probs = plain.predict_proba(np.vstack([unlabelled[i] for i in chunk]))
+        row = 0
+        for track_id in chunk:
+            n = len(unlabelled[track_id])
+            track = probs[row:row + n].mean(axis=0)
+            row += n
+            best = int(np.argmax(track))
+            if track[best] >= ANCHOR_CONFIDENCE:
+                scored.append((float(track[best]), track_id, plain.genres[best]))
+    kept: dict[str, list[int]] = {}
+    for _, track_id, genre in sorted(scored, key=lambda s: (-s[0], s[1])):
+        if len(kept.setdefault(genre, [])) < ANCHORS_PER_GENRE:
+            kept[genre].append(track_id)
+    return Examples.from_tracks((tid, genre, unlabelled[tid]) for genre, tids in kept.items() for tid in tids)
+
+
+def fit(bundled: "GenreClassifier", corrections: Examples, anchors: Examples,
+        cancel: CancelToken | None = None) -> FittedPersonal:
+    """Cross-validate, choose the blend weight, fit on everything; see the module docstring."""
+    started = time.perf_counter()
+    if len(corrections) == 0:
+        raise PersonalTrainingError("there are no corrected tracks with analysed audio to learn from")
+    plain = bundled.bundled_only()
+    every = _concat(corrections, anchors)
+    if len(np.unique(every.genres)) < 2:
+        raise PersonalTrainingError("learning needs tracks of at least two genres (your corrections, "
+                                    "or tracks the bundled model is sure of)")
+    scaled = plain.scale(every.features)
+    bundled_probs = plain.predict_proba(every.features)
+    is_correction = np.arange(len(every)) < len(corrections)
+    users = set(map(str, np.unique(corrections.genres)))
+    folds = _track_folds(every)
+    oof = np.zeros((len(every), len(np.unique(every.genres))))
+    classes = tuple(str(g) for g in np.unique(every.genres))
+    n_folds = int(folds.max()) + 1 if len(folds) else 0
+    for fold in range(n_folds):
+        if cancel is not None:
+            cancel.check()
+        held = folds == fold
+        coef, intercept, fold_classes = fit_weights(scaled[~held], every.genres[~held], every.tracks[~held], users)
+        oof[np.ix_(held, [classes.index(c) for c in fold_classes])] = _softmax(scaled[held] @ coef.T + intercept)
+    weight, scores = _choose_weight(oof, classes, bundled_probs, plain.genres, every, n_folds, users)
+    if cancel is not None:
+        cancel.check()
+    coef, intercept, final_classes = fit_weights(scaled, every.genres, every.tracks, users)
+    cv = _cross_validation(oof, classes, bundled_probs, plain.genres, every, is_correction, weight, n_folds)
+    card = {
+        "fitted_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "fitted_at_unix": time.time(),
+        "bundled_model_version": plain.version,
+        "feature_recipe_version": RECIPE_VERSION,
+        "user_genres": sorted(set(corrections.genres.tolist()), key=str.lower),
+        "new_genres": sorted({g for g in corrections.genres.tolist() if g not in plain.genres}, key=str.lower),
+        "examples": corrections.per_genre(),
+        "corrected_tracks": corrections.track_count,
+        "anchors": {"tracks": anchors.track_count, "min_confidence": ANCHOR_CONFIDENCE,
+                    "max_per_genre": ANCHORS_PER_GENRE,
+                    "per_genre": {g: c["tracks"] for g, c in anchors.per_genre().items()}},
+        "method": {"classifier": "multinomial logistic regression", "C": REGULARIZATION_C,
+                   "features": "the bundled model's scaled features (log variances, GTZAN scaler)",
+                   "class_weight": "balanced per genre, then per track"},
+        "blend": {"weight": weight, "candidates": scores,
+                  "rule": "new genres: the personal probability as it is; bundled genres: "
+                          "(1 - weight) * bundled + weight * personal, scaled to the rest",
+                  "chosen_by": f"class-balanced accuracy over {n_folds} folds of whole tracks"
+                               if n_folds else "default (too few tracks to cross-validate)"},
+        "cross_validation": cv,
+        "min_tracks_per_genre": MIN_TRACKS_PER_GENRE,
+        "fit_seconds": round(time.perf_counter() - started, 3),
+    }
+    return FittedPersonal(final_classes, coef, intercept, weight, card)
+
+
+# --- pieces -----------------------------------------------------------------------------------
+
+def _concat(a: Examples, b: Examples) -> Examples:
+    if len(b) == 0:
+        return a
+    return Examples(np.vstack([a.features, b.features]), np.concatenate([a.genres, b.genres]),
+                    np.concatenate([a.tracks, b.tracks]))
+
+
+def _example_weights(genres: np.ndarray, tracks: np.ndarray, user_genres: set[str]) -> np.ndarray:
+    """Every track of a genre weighs the same, whatever its number of windows. A genre of the
+    user's weighs 1 in total; a genre known only from anchors weighs its anchor count over the
+    largest such count: a genre that really is in the library yields many sure tracks, one the
+    bundled model only imagines (the user's music heard as it) yields few. Mean weight 1."""
+    _, track_index, windows_per_track = np.unique(tracks, return_inverse=True, return_counts=True)
+    tracks_per_genre = {str(g): len(np.unique(tracks[genres == g])) for g in np.unique(genres)}
+    anchor_only = [n for g, n in tracks_per_genre.items() if g not in user_genres]
+    largest = max(anchor_only, default=1)
+    total = {g: 1.0 if g in user_genres else n / largest for g, n in tracks_per_genre.items()}
+    per_track = np.array([total[g] / tracks_per_genre[g] for g in genres.tolist()])
+    weights = per_track / windows_per_track[track_index]
+    return weights * len(weights) / weights.sum()
+
+
+def fit_weights(scaled: np.ndarray, genres: np.ndarray, tracks: np.ndarray,
+                user_genres: set[str] | None = None) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
+    """The logistic regression alone, on scaled features: (coef, intercept, classes).
+    user_genres: the corrected genres (None: every genre is one of the user's)."""
+    from sklearn.linear_model import LogisticRegression
+
+    classes = tuple(str(g) for g in np.unique(genres))
+    if len(classes) == 1:  # a fold may hold one genre only: it then predicts that genre
+        return np.zeros((1, scaled.shape[1])), np.zeros(1), classes
+    model = LogisticRegression(C=REGULARIZATION_C, max_iter=5000)
+    users = set(map(str, np.unique(genres))) if user_genres is None else user_genres
+    model.fit(scaled, genres, sample_weight=_example_weights(genres, tracks, users))
+    coef, intercept = model.coef_, model.intercept_
+    if len(classes) == 2:  # scikit-learn keeps one row for two classes: make it a softmax pair
+        coef = np.vstack([-coef[0] / 2, coef[0] / 2])
+        intercept = np.array([-intercept[0] / 2, intercept[0] / 2])
+    return coef, intercept, tuple(str(c) for c in model.classes_)
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    logits = logits - logits.max(axis=1, keepdims=True)
+    odds = np.exp(logits)
+    return odds / odds.sum(axis=1, keepdims=True)
+
+
+def _track_folds(examples: Examples) -> np.ndarray:
+    """Fold number per window: whole tracks, dealt out genre by genre (stratified)."""
+    rng = np.random.default_rng(SEED)
+    per_genre_tracks = {g: np.unique(examples.tracks[examples.genres == g]) for g in np.unique(examples.genres)}
+    largest = max(len(t) for t in per_genre_tracks.values())
+    n_folds = min(CV_FOLDS, largest)
+    if n_folds < 2:
+        return np.zeros(0, dtype=int) if len(examples) == 0 else np.full(len(examples), -1)
+    fold_of: dict[tuple[str, int], int] = {}
+    offset = 0
+    for genre, tracks in per_genre_tracks.items():
+        for rank, track in enumerate(rng.permutation(tracks)):
+            fold_of[(genre, int(track))] = (rank + offset) % n_folds
+        offset += len(tracks)  # genres with few tracks do not all land in fold 0
+    return np.array([fold_of[(str(g), int(t))] for g, t in zip(examples.genres, examples.tracks)])
+
+
+def _track_predictions(window_probs: np.ndarray, tracks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean window distribution per track -> (track ids, (n_tracks, n_genres))."""
+    ids, inverse = np.unique(tracks, return_inverse=True)
+    sums = np.zeros((len(ids), window_probs.shape[1]))
+    np.add.at(sums, inverse, window_probs)
+    return ids, sums / np.bincount(inverse)[:, None]
+
+
+def _blended_tracks(oof, classes, bundled_probs, bundled_genres, every: Examples, mask, weight):
+    genres, mixed = blend(bundled_probs[mask], bundled_genres, oof[mask], classes, weight)
+    ids, tracks = _track_predictions(mixed, every.tracks[mask])
+    truth = {int(t): str(g) for t, g in zip(every.tracks[mask], every.genres[mask])}
+    predicted = np.array(genres)[tracks.argmax(axis=1)]
+    return ids, predicted, np.array([truth[int(t)] for t in ids])
+
+
+def _balanced_accuracy(predicted: np.ndarray, truth: np.ndarray, importance: dict[str, float]) -> float:
+    """Recall per genre, averaged with each genre's weight in training."""
+    genres = [g for g in np.unique(truth) if importance.get(str(g), 0) > 0]
+    if not genres:
+        return 0.0
+    recalls = np.array([np.mean(predicted[truth == g] == g) for g in genres])
+    weights = np.array([importance[str(g)] for g in genres])
+    return float(recalls @ weights / weights.sum())
+
+
+def _choose_weight(oof, classes, bundled_probs, bundled_genres, every, n_folds, users) -> tuple[float, dict[str, float]]:
+    if n_folds < 2:
+        return DEFAULT_WEIGHT, {}
+    counts = {str(g): len(np.unique(every.tracks[every.genres == g])) for g in np.unique(every.genres)}
+    largest = max((n for g, n in counts.items() if g not in users), default=1)
+    importance = {g: 1.0 if g in users else n / largest for g, n in counts.items()}
+    scores = {}
+    for weight in BLEND_WEIGHTS:
+        _, predicted, truth = _blended_tracks(oof, classes, bundled_probs, bundled_genres, every,
+                                              np.ones(len(every), bool), weight)
+        scores[f"{weight:g}"] = round(_balanced_accuracy(predicted, truth, importance), 4)
+    best = max(BLEND_WEIGHTS, key=lambda w: (scores[f"{w:g}"], -abs(w - DEFAULT_WEIGHT)))
+    return float(best), scores
+
+
+def _cross_validation(oof, classes, bundled_probs, bundled_genres, every: Examples, is_correction,
+                      weight, n_folds) -> dict[str, Any]:
+    """Accuracy of the blended classifier (and of the bundled one alone) on the user's labels."""
+    per_genre: dict[str, Any] = {}
+    counted = np.zeros(len(every), bool)
+    for genre, count in Examples(every.features[is_correction], every.genres[is_correction],
+                                 every.tracks[is_correction]).per_genre().items():
+        enough = n_folds >= 2 and count["tracks"] >= MIN_TRACKS_PER_GENRE
+        per_genre[genre] = {**count, "accuracy": None if enough else NOT_ENOUGH}
+        if enough:
+            counted |= is_correction & (every.genres == genre)
+    result: dict[str, Any] = {"folds": n_folds if counted.any() else None, "tracks": 0,
+                              "accuracy": None, "bundled_accuracy": None, "per_genre": per_genre}
+    if not counted.any():
+        return result
+    ids, predicted, truth = _blended_tracks(oof, classes, bundled_probs, bundled_genres, every, counted, weight)
+    _, bundled_tracks = _track_predictions(bundled_probs[counted], every.tracks[counted])
+    bundled_predicted = np.array(bundled_genres)[bundled_tracks.argmax(axis=1)]
+    for genre in np.unique(truth):
+        per_genre[str(genre)]["accuracy"] = round(float(np.mean(predicted[truth == genre] == genre)), 4)
+    result.update(tracks=len(ids), accuracy=round(float(np.mean(predicted == truth)), 4),
+                  bundled_accuracy=round(float(np.mean(bundled_predicted == truth)), 4))
+    return result
