@@ -32,6 +32,11 @@ class AppPaths:
     def settings_file(self) -> Path:
         return self.config / "settings.json"
 
+    @property
+    def personal_model_dir(self) -> Path:
+        """The model learned from the user's corrections (core/personal_model.py)."""
+        return self.data / "personal_model"
+
     @classmethod
     def default(cls) -> "AppPaths":
         home = os.environ.get(HOME_ENV)

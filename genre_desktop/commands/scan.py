@@ -74,10 +74,15 @@ def run(args: argparse.Namespace) -> int:
 
 def _scan(args: argparse.Namespace, db_path):
     from genre_desktop.core.cancel import CancelToken
+    from genre_desktop.core.settings import Settings
     from genre_desktop.library.scanner import scan
     from genre_desktop.library.writer import LibraryWriter
+    from genre_desktop.paths import AppPaths
 
     cancel = CancelToken()
+    # The same models as the window: otherwise a rescan would take the personal model's answers away.
+    paths = AppPaths.default()
+    personal_dir = paths.personal_model_dir if Settings.load(paths.settings_file).use_personal_model else None
 
     def on_interrupt(signum, frame):  # first Ctrl-C: stop cleanly; second: the default
         cancel.cancel()
@@ -88,7 +93,7 @@ def _scan(args: argparse.Namespace, db_path):
     try:
         with LibraryWriter(db_path) as writer:
             generator = scan(args.folders, writer=writer, jobs=args.jobs, windows_per_track=args.windows,
-                             cancel=cancel, use_model=not args.no_model)
+                             cancel=cancel, use_model=not args.no_model, personal_dir=personal_dir)
             while True:
                 try:
                     progress_line.show(next(generator))

@@ -176,6 +176,19 @@ class GenreClassifier:
         return {genre: float(p) for genre, p in zip(self.genres, row)}
 
 
+def load_classifier(model_dir: Path | None = None, personal_dir: Path | None = None) -> GenreClassifier:
+    """The bundled model, joined by the personal model in ``personal_dir`` when that one is
+    usable. An unusable personal model is logged and left out (scans go on with the bundled
+    model alone); an unusable bundled model raises ModelError."""
+    from genre_desktop.core.personal_model import PersonalModelError
+
+    try:
+        return GenreClassifier.load(model_dir, personal_dir=personal_dir)
+    except PersonalModelError as exc:
+        log.warning("Classifying with the bundled model alone: %s", exc)
+        return GenreClassifier.load(model_dir)
+
+
 def aggregate_windows(per_window: np.ndarray) -> np.ndarray:
     """The track's distribution: the mean of its windows' probabilities.
 

@@ -22,6 +22,10 @@ class Settings:
     uncertainty_threshold: float | None = None
     volume: float = 0.8
     watch_folders: bool = True
+    # False: "Use bundled model only" (the personal model is kept, just not used).
+    use_personal_model: bool = True
+    # Learn again by itself after this many newly corrected tracks; 0: only when asked.
+    learn_after_corrections: int = 0
 
     def effective_workers(self) -> int:
         return self.workers if self.workers > 0 else max(1, os.cpu_count() or 1)

@@ -33,13 +33,20 @@ def predict_many(
     if not stored:
         return []
     ids = list(stored)
-    per_window = classifier.predict_proba(np.vstack([stored[i][1] for i in ids]))
+    X = np.vstack([stored[i][1] for i in ids])
+    # A classifier joined by a personal model also says which model decided; one without
+    # predict_windows (only genres, version, recommended_threshold, predict_proba) is a bundled one.
+    if hasattr(classifier, "predict_windows"):
+        per_window, bundled = classifier.predict_windows(X)
+    else:
+        per_window = bundled = classifier.predict_proba(X)
     genres = classifier.genres
     results = []
     row = 0
     for track_id in ids:
         windows = stored[track_id][0]
         block = per_window[row:row + len(windows)]
+        bundled_track = aggregate_windows(bundled[row:row + len(windows)])
         row += len(windows)
         track = aggregate_windows(block)
         best = int(np.argmax(track))
@@ -53,6 +60,8 @@ def predict_many(
             ],
             uncertain=bool(track[best] < classifier.recommended_threshold),
             model_version=classifier.version,
+            decided_by=(classifier.decided_by(track, bundled_track)
+                        if hasattr(classifier, "decided_by") else "model"),
         )))
     return results
 

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 # Where a track's effective genre comes from, strongest first.
 SOURCE_USER = "you"
 SOURCE_MODEL = "model"
+SOURCE_PERSONAL = "personal model"  # the user's personal model decided (library/personalize.py)
 SOURCE_TAG = "file tag"
 UNCERTAIN = "Uncertain"  # the pseudo-genre genre_counts() uses for unsure predictions
 
@@ -27,7 +28,7 @@ class TrackRow:
     album: str | None
     duration: float | None
     genre: str | None  # effective genre (label > confident model > file tag > unsure model)
-    genre_source: str | None  # 'you' | 'model' | 'file tag' | None (not analysed yet)
+    genre_source: str | None  # 'you' | 'model' | 'personal model' | 'file tag' | None (not analysed yet)
     confidence: float | None  # the model's confidence; None when the user labelled the track
     tag_genre: str | None
     status: str  # 'ok' | 'missing'

@@ -16,6 +16,7 @@ import numpy as np
 from genre_desktop.core.types import Window, WindowPrediction
 from genre_desktop.library.records import (  # noqa: F401  (public API)
     SOURCE_MODEL,
+    SOURCE_PERSONAL,
     SOURCE_TAG,
     SOURCE_USER,
     UNCERTAIN,
@@ -57,7 +58,7 @@ _SORTS_INDEXED_WITH_GENRE = frozenset({"title", "genre", "confidence"})  # (stat
 
 # Unsure = the model (or the file tag standing in for it) is below the threshold; a user's
 # label is never unsure.
-_UNCERTAIN_SQL = "(genre_source IN ('model', 'file tag') AND confidence < :threshold)"
+_UNCERTAIN_SQL = "(genre_source IN ('model', 'personal model', 'file tag') AND confidence < :threshold)"
 
 _ROW_COLUMNS = (
     "id, path, title, artist, album, duration, genre, genre_source, confidence, tag_genre, "

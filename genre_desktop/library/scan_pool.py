@@ -69,14 +69,15 @@ def _stop_fork_server() -> None:
 class AnalysisPool:
     def __init__(
         self, jobs: int | None, *, windows_per_track: int, model_dir: str | None, use_model: bool,
-        job: Callable[..., JobResult] = analyse_job,
+        job: Callable[..., JobResult] = analyse_job, personal_dir: str | None = None,
     ) -> None:
-        """`job` must be a module-level function with analyse_job's signature (workers import it)."""
+        """`job` must be a module-level function with analyse_job's signature (workers import it).
+        personal_dir: where the user's personal model is (None: the bundled model alone)."""
         self.jobs = jobs or default_jobs()
         self._job = job
         self.max_in_flight = self.jobs * 2
-        self._job_args = (windows_per_track, model_dir, use_model)
-        self._init_args = (model_dir, use_model)
+        self._job_args = (windows_per_track, model_dir, use_model, personal_dir)
+        self._init_args = (model_dir, use_model, personal_dir)
         self._executor: ProcessPoolExecutor | None = None
         self._ready = threading.Event()
         self.current = ""  # the file most recently handed to a worker

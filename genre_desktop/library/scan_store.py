@@ -193,16 +193,16 @@ def store_prediction(conn: sqlite3.Connection, track_id: int, prediction: TrackP
     ]
     conn.execute(
         """INSERT INTO predictions(track_id, model_version, genre, confidence, probabilities,
-               window_probabilities, predicted_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+               window_probabilities, predicted_at, decided_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT(track_id) DO UPDATE SET model_version = excluded.model_version,
                genre = excluded.genre, confidence = excluded.confidence,
                probabilities = excluded.probabilities,
                window_probabilities = excluded.window_probabilities,
-               predicted_at = excluded.predicted_at""",
+               predicted_at = excluded.predicted_at, decided_by = excluded.decided_by""",
         (
             track_id, prediction.model_version, prediction.genre, float(prediction.confidence),
             json.dumps({g: float(p) for g, p in prediction.probabilities.items()}),
-            json.dumps(windows), time.time(),
+            json.dumps(windows), time.time(), prediction.decided_by,
         ),
     )
 

@@ -35,17 +35,20 @@ class JobResult:
 
 
 @functools.lru_cache(maxsize=1)
-def worker_classifier(model_dir: str | None, use_model: bool) -> "GenreClassifier | None":
-    """The classifier of this process, loaded on first use and then reused (one per worker).
+def worker_classifier(model_dir: str | None, use_model: bool,
+                      personal_dir: str | None = None) -> "GenreClassifier | None":
+    """The classifier of this process, loaded on first use and then reused (one per worker):
+    the bundled model, joined by the personal model in personal_dir when there is a usable one.
 
     A per-process cache is the point here: loading the model for every file would cost more
     than analysing it."""
     if not use_model:
         return None
-    from genre_desktop.core.classifier import GenreClassifier, ModelError
+    from genre_desktop.core.classifier import ModelError, load_classifier
 
     try:
-        return GenreClassifier.load(Path(model_dir) if model_dir else None)
+        return load_classifier(Path(model_dir) if model_dir else None,
+                               Path(personal_dir) if personal_dir else None)
     except ModelError as exc:
         log.warning("Scanning without the genre model: %s", exc)
         return None
@@ -76,7 +79,7 @@ def ping() -> bool:
     return True
 
 
-def init_worker(model_dir: str | None, use_model: bool) -> None:
+def init_worker(model_dir: str | None, use_model: bool, personal_dir: str | None = None) -> None:
     """Pool initializer: one BLAS thread per process (the pool already uses every core),
     then get the feature code and the model ready before the first file arrives."""
     # Ctrl-C is the parent's to handle (it cancels the scan and stops the pool).
@@ -88,18 +91,19 @@ def init_worker(model_dir: str | None, use_model: bool) -> None:
     except Exception:  # threadpoolctl is an optional speed-up
         pass
     warm_up()
-    worker_classifier(model_dir, use_model)
+    worker_classifier(model_dir, use_model, personal_dir)
 
 
 def analyse_job(
-    path: str, size: int, mtime_ns: int, windows_per_track: int, model_dir: str | None, use_model: bool
+    path: str, size: int, mtime_ns: int, windows_per_track: int, model_dir: str | None, use_model: bool,
+    personal_dir: str | None = None,
 ) -> JobResult:
     """Analyse one file. Never raises for a bad file: the reason comes back in JobResult.error."""
     from genre_desktop.library.analysis import AnalysisError, analyze_file
     from genre_desktop.library.fingerprint import fingerprint
 
     started = time.perf_counter()
-    classifier = worker_classifier(model_dir, use_model)
+    classifier = worker_classifier(model_dir, use_model, personal_dir)
     try:
         fp = fingerprint(path)
         analysis = analyze_file(path, classifier, windows_per_track)

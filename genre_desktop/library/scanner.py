@@ -86,11 +86,12 @@ class _Pacer:
         return False
 
 
-def _load_classifier(model_dir: str | None) -> "GenreClassifier | None":
-    from genre_desktop.core.classifier import GenreClassifier, ModelError
+def _load_classifier(model_dir: str | None, personal_dir: str | None = None) -> "GenreClassifier | None":
+    from genre_desktop.core.classifier import ModelError, load_classifier
 
     try:
-        return GenreClassifier.load(Path(model_dir) if model_dir else None)
+        return load_classifier(Path(model_dir) if model_dir else None,
+                               Path(personal_dir) if personal_dir else None)
     except ModelError as exc:
         log.warning("Scanning without the genre model (features are kept for later): %s", exc)
         return None
@@ -105,12 +106,14 @@ def scan(
     model_dir: str | os.PathLike[str] | None = None,
     cancel: CancelToken | None = None,
     use_model: bool = True,
+    personal_dir: str | os.PathLike[str] | None = None,
 ) -> Generator[ScanProgress, None, ScanReport]:
     """Scan `folders` into the library behind `writer`; see the module docstring.
 
     jobs: worker processes (None: one per core). model_dir: the model to classify with (None:
     the bundled one); without a usable model, or with use_model=False, features are stored
-    and a later scan with a model classifies them. cancel: stops at the next file or window;
+    and a later scan with a model classifies them. personal_dir: the user's personal model,
+    joined to the bundled one by the scan and its workers (None: the bundled model alone). cancel: stops at the next file or window;
     whatever was committed stays, and the report says cancelled=True.
     """
     started = time.monotonic()
@@ -136,7 +139,8 @@ def scan(
     from genre_desktop.core.feature_schema import RECIPE_VERSION
 
     model_path = os.fspath(model_dir) if model_dir is not None else None
-    classifier = _load_classifier(model_path) if use_model else None
+    personal_path = os.fspath(personal_dir) if personal_dir is not None else None
+    classifier = _load_classifier(model_path, personal_path) if use_model else None
     if classifier is not None:
         writer.call(lambda c: set_model_info(
             c, classifier.version, classifier.genres, classifier.recommended_threshold))
@@ -149,7 +153,8 @@ def scan(
     writer.call(lambda c: _apply_plan(c, plan, roots))
 
     pool = AnalysisPool(jobs, windows_per_track=windows_per_track, model_dir=model_path,
-                        use_model=classifier is not None)
+                        use_model=classifier is not None,
+                        personal_dir=personal_path if classifier is not None and classifier.personal else None)
     yield from _analyse(plan, pool, writer, RECIPE_VERSION, report, cancel, pacer)
 
     # The walk was complete, so even a cancelled scan knows which files are gone.

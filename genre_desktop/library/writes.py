@@ -83,15 +83,17 @@ FROM (
               WHEN d.tag IS NOT NULL THEN d.tag
               ELSE d.pgenre END AS genre,
          CASE WHEN d.label IS NOT NULL THEN 'you'
-              WHEN d.pgenre IS NOT NULL AND d.pconf >= :threshold THEN 'model'
+              WHEN d.pgenre IS NOT NULL AND d.pconf >= :threshold THEN d.decided_by
               WHEN d.tag IS NOT NULL THEN 'file tag'
-              WHEN d.pgenre IS NOT NULL THEN 'model'
+              WHEN d.pgenre IS NOT NULL THEN d.decided_by
               ELSE NULL END AS source,
          CASE WHEN d.label IS NOT NULL THEN NULL ELSE d.pconf END AS conf
   FROM (
     SELECT tr.id AS id,
            (SELECT l.genre FROM labels AS l WHERE l.track_id = tr.id ORDER BY l.id DESC LIMIT 1) AS label,
-           p.genre AS pgenre, p.confidence AS pconf, tc.genre AS tag
+           p.genre AS pgenre, p.confidence AS pconf, tc.genre AS tag,
+           -- 'model' or 'personal model': which of them decided the prediction
+           p.decided_by AS decided_by
     FROM tracks AS tr
     LEFT JOIN predictions AS p ON p.track_id = tr.id
     LEFT JOIN temp.tag_canon AS tc ON tc.tag = tr.tag_genre

@@ -26,6 +26,7 @@ class ScanOptions:
     jobs: int | None = None
     windows_per_track: int = 3
     model_dir: Path | None = None
+    personal_dir: Path | None = None  # the user's personal model; None: the bundled model alone
 
 
 def run_scan(folders: list[str], writer: LibraryWriter, options: ScanOptions, cancel):
@@ -34,7 +35,7 @@ def run_scan(folders: list[str], writer: LibraryWriter, options: ScanOptions, ca
 
     return (yield from scanner.scan(
         folders, writer=writer, jobs=options.jobs, windows_per_track=options.windows_per_track,
-        model_dir=options.model_dir, cancel=cancel))
+        model_dir=options.model_dir, personal_dir=options.personal_dir, cancel=cancel))
 
 
 class ScanService(QObject):
