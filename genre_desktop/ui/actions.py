@@ -43,6 +43,7 @@ class AppActions:
     write_tags: QAction
     undo_tag_write: QAction
     learn: QAction
+    learn_summary: QAction
     use_bundled_only: QAction
     show_review: QAction
     genre_actions: list[QAction] = field(default_factory=list)
@@ -119,6 +120,8 @@ def create_actions(window: QMainWindow, undo_stack: QUndoStack, genres: list[str
                                "Put back the genre tags the last write replaced"),
         learn=_action(window, "&Learn from my corrections", ["Ctrl+L"],
                       "Train your own model on the genres you set", sp.SP_DialogApplyButton),
+        learn_summary=_action(window, "&What your model learned…", [],
+                              "Tracks per genre before and after the last learning, and its accuracy"),
         use_bundled_only=_action(window, "Use &bundled model only", [],
                                  "Ignore your model and show the bundled model's genres"),
         show_review=_action(window, "&Review queue", ["Alt+4"],
@@ -160,7 +163,7 @@ def build_menus(window: QMainWindow, a: AppActions) -> None:
     playlists = bar.addMenu("P&laylists")
     playlists.addAction(a.new_playlist)
     model_menu = bar.addMenu("&Model")
-    for action in (a.learn, a.show_review, None, a.use_bundled_only):
+    for action in (a.learn, a.learn_summary, a.show_review, None, a.use_bundled_only):
         model_menu.addSeparator() if action is None else model_menu.addAction(action)
     help_menu = bar.addMenu("&Help")
     for action in (a.about_model, a.open_logs, None, a.about_app):
