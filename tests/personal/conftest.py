@@ -1,0 +1,105 @@
+"""Fixtures for the personal model: the real bundled model, GTZAN feature rows, and real SQLite
+libraries whose stored windows are those rows (as a scan of the clips would leave them).
+
+The user's own genre in these tests is "dub": every reggae track of the library is labelled so,
+which leaves the bundled model's "reggae" without anchors, as for a genre it does not know.
+Reggae rows kept out of the library are the unseen tracks of that genre. GTZAN numbers a genre's
+clips roughly artist by artist, so the library takes every STRIDE-th clip: its tracks of a genre
+come from many artists, as a user's corrections would.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from genre_desktop.core.classifier import GenreClassifier
+from genre_desktop.core.feature_schema import RECIPE_VERSION
+from genre_desktop.core.training_data import TrainingData, load_features_csv
+from genre_desktop.library.reclassify import reclassify
+from genre_desktop.library.writer import LibraryWriter
+from genre_desktop.library.writes import set_labels
+
+NEW_GENRE = "dub"
+SOURCE_GENRE = "reggae"
+STRIDE = 4  # the library holds every 4th clip of each genre: 25 tracks per genre
+WINDOWS = 3
+
+
+@pytest.fixture(scope="session")
+def bundled() -> GenreClassifier:
+    return GenreClassifier.load()
+
+
+@pytest.fixture(scope="session")
+def csv_data(gtzan_dir) -> TrainingData:
+    return load_features_csv(gtzan_dir / "features_30_sec.csv")
+
+
+@dataclass
+class Library:
+    db_path: Path
+    writer: LibraryWriter
+    genres: dict[int, str]  # track id -> GTZAN genre of its row
+    held_out: np.ndarray  # rows of reggae clips not in the library
+
+    def ids(self, genre: str) -> list[int]:
+        return [tid for tid, g in self.genres.items() if g == genre]
+
+    def label(self, ids, genre: str | None) -> None:
+        self.writer.call(lambda conn: set_labels(conn, list(ids), genre))
+
+
+def windows_of(row: np.ndarray, names, rng) -> np.ndarray:
+    """Three windows of one clip: its row with 2% noise per window (tempo kept)."""
+    noisy = row * (1 + rng.normal(0, 0.02, (WINDOWS, len(row))))
+    noisy[:, names.index("tempo")] = row[names.index("tempo")]
+    return noisy
+
+
+def fill(writer: LibraryWriter, data: TrainingData, rows: list[int], seed: int = 0) -> dict[int, str]:
+    rng = np.random.default_rng(seed)
+    genres = {}
+
+    def insert(conn):
+        now = time.time()
+        for track_id, row in enumerate(rows, start=1):
+            genres[track_id] = str(data.y[row])
+            conn.execute(
+                "INSERT INTO tracks(id, path, size, mtime_ns, fingerprint, title, artist, status, added_at, scanned_at) "
+                "VALUES (?, ?, 1, 1, ?, ?, ?, 'ok', ?, ?)",
+                (track_id, f"/music/{data.filenames[row]}", f"fp{track_id}", data.filenames[row],
+                 f"Artist {track_id % 13}", now, now))
+            conn.executemany("INSERT INTO windows VALUES (?, ?, ?, ?, ?, ?)", [
+                (track_id, k, 30.0 * k, 30.0 * k + 30, w.tobytes(), RECIPE_VERSION)
+                for k, w in enumerate(windows_of(data.X[row], list(data.feature_names), rng))])
+
+    writer.call(insert)
+    return genres
+
+
+@pytest.fixture
+def library(tmp_path, csv_data, bundled) -> Iterator[Library]:
+    """Every STRIDE-th clip of each genre, classified by the bundled model; nothing labelled yet."""
+    rows = []
+    held = []
+    for genre in csv_data.genres:
+        of_genre = np.flatnonzero(csv_data.y == genre)
+        rows += of_genre[::STRIDE].tolist()
+        if genre == SOURCE_GENRE:
+            held = np.setdiff1d(of_genre, of_genre[::STRIDE]).tolist()
+    writer = LibraryWriter(tmp_path / "library.sqlite3")
+    genres = fill(writer, csv_data, rows)
+    list(reclassify(bundled, writer, RECIPE_VERSION))
+    yield Library(tmp_path / "library.sqlite3", writer, genres, np.array(held))
+    writer.close()
+
+
+@pytest.fixture
+def personal_dir(tmp_path) -> Path:
+    return tmp_path / "personal_model"
