@@ -76,14 +76,20 @@ def build_context(db_path: str | Path | None = None, paths: AppPaths | None = No
 
     def scan_options() -> ScanOptions:
         return ScanOptions(jobs=settings.effective_workers(), windows_per_track=settings.windows_per_track,
-                           model_dir=model_dir)
+                           model_dir=model_dir,
+                           personal_dir=paths.personal_model_dir if settings.use_personal_model else None)
 
     scanning = ScanService(writer, tasks, scan_options)
     playback = PlaybackService()
     playback.volume = settings.volume
     library.set_threshold(settings.uncertainty_threshold)
-    return AppContext(paths=paths, settings=settings, db_path=db, tasks=tasks, library=library,
-                      scanning=scanning, playback=playback, model=ModelCardInfo.load(model_folder))
+    context = AppContext(paths=paths, settings=settings, db_path=db, tasks=tasks, library=library,
+                         scanning=scanning, playback=playback, model=ModelCardInfo.load(model_folder))
+    from genre_desktop.services.personal_service import PersonalModelService
+
+    context.personal = PersonalModelService(library, tasks, settings, context.save_settings,
+                                            paths.personal_model_dir, model_dir, scanning)
+    return context
 
 
 def shutdown_context(context, timeout_ms: int = 15000) -> None:

@@ -26,6 +26,7 @@ class AppContext:
     scanning: ScanService
     playback: object  # services.playback_service.PlaybackService
     model: ModelCardInfo
+    personal: object = None  # services.personal_service.PersonalModelService
 
     def save_settings(self) -> None:
         try:
