@@ -20,12 +20,9 @@ chosen on the benchmark's held-out genres: they trade accuracy on the user's new
 genres the user never touched, which should lose at most ~2 points; ANCHOR_GENRE_WEIGHT 1.0
 instead of 1.2 lost 1-2 points there for 4-8 more on the new genres.
 
-Cross-validation: stratified folds of whole tracks (a track's windows are never split between
-training and test), anchors included. The blend weight w (see core/personal_model.py) is the one
-of BLEND_WEIGHTS with the best accuracy on the held-out tracks (recall per genre, averaged with
-the genre weights above); the card reports the accuracy of the blended classifier on the user's
-own labels, per genre, or "not enough examples" for a genre with fewer than
-MIN_TRACKS_PER_GENRE corrected tracks.
+Cross-validation over folds of whole tracks calibrates the model and chooses the blend weight
+(core/personal_validation.py); the card reports how the blended classifier does on the user's
+own labels.
 
 Public API: Examples, select_anchors, fit, fit_weights, FittedPersonal, PersonalTrainingError.
 """
@@ -41,24 +38,22 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from genre_desktop.core import personal_validation as validation
 from genre_desktop.core.cancel import CancelToken
 from genre_desktop.core.feature_schema import RECIPE_VERSION
-from genre_desktop.core.personal_model import blend
+from genre_desktop.core.personal_validation import (  # noqa: F401  (public API)
+    BLEND_WEIGHTS,
+    MIN_TRACKS_PER_GENRE,
+    NOT_ENOUGH,
+)
 
 if TYPE_CHECKING:
     from genre_desktop.core.classifier import GenreClassifier
 
 ANCHOR_CONFIDENCE = 0.35
 ANCHORS_PER_GENRE = 250
-MIN_TRACKS_PER_GENRE = 2
-CV_FOLDS = 5
 REGULARIZATION_C = 0.03
 ANCHOR_GENRE_WEIGHT = 1.2  # a genre known only from anchors, at most, against 1 for a user's genre
-BLEND_WEIGHTS = (0.15, 0.3, 0.5, 0.7, 0.85, 1.0)
-DEFAULT_WEIGHT = 0.5  # when there are too few tracks to cross-validate
-TEMPERATURES = tuple(np.geomspace(0.1, 2.0, 31))
-SEED = 20240601
-NOT_ENOUGH = "not enough examples"
 
 
 class PersonalTrainingError(ValueError):
@@ -166,29 +161,31 @@ def _fit(bundled: "GenreClassifier", corrections: Examples, anchors: Examples,
         raise PersonalTrainingError("learning needs tracks of at least two genres (your corrections, "
                                     "or tracks the bundled model is sure of)")
     scaled = plain.scale(every.features)
-    bundled_probs = plain.predict_proba(every.features)
-    is_correction = np.arange(len(every)) < len(corrections)
     users = set(map(str, np.unique(corrections.genres)))
-    folds = _track_folds(every)
-    oof = np.zeros((len(every), len(np.unique(every.genres))))
     classes = tuple(str(g) for g in np.unique(every.genres))
+    folds = validation.track_folds(every.genres, every.tracks)
     n_folds = int(folds.max()) + 1 if len(folds) else 0
+    oof = np.zeros((len(every), len(classes)))
     for fold in range(n_folds):
         if cancel is not None:
             cancel.check()
         held = folds == fold
         coef, intercept, fold_classes = fit_weights(scaled[~held], every.genres[~held], every.tracks[~held], users)
-        oof[np.ix_(held, [classes.index(c) for c in fold_classes])] = _softmax(scaled[held] @ coef.T + intercept)
+        oof[np.ix_(held, [classes.index(c) for c in fold_classes])] = validation.softmax(scaled[held] @ coef.T + intercept)
+    held_out = validation.HeldOut(oof, classes, plain.predict_proba(every.features), plain.genres,
+                                  every.genres, every.tracks, n_folds)
     temperature = 1.0
     if n_folds >= 2:
-        temperature = _temperature(oof, classes, every, users)
-        oof = _sharpen(oof, temperature)
-    weight, scores = _choose_weight(oof, classes, bundled_probs, plain.genres, every, n_folds, users)
+        temperature = validation.best_temperature(held_out, _example_weights(every.genres, every.tracks, users))
+        held_out = held_out.sharpened(temperature)
+    counts = {str(g): len(np.unique(every.tracks[every.genres == g])) for g in classes}
+    weight, scores = validation.choose_weight(held_out, _genre_weights(counts, users))
     if cancel is not None:
         cancel.check()
     coef, intercept, final_classes = fit_weights(scaled, every.genres, every.tracks, users)
     coef, intercept = coef / temperature, intercept / temperature
-    cv = _cross_validation(oof, classes, bundled_probs, plain.genres, every, is_correction, weight, n_folds)
+    is_correction = np.arange(len(every)) < len(corrections)
+    cv = validation.cross_validation(held_out, is_correction, weight, corrections.per_genre())
     card = {
         "fitted_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "fitted_at_unix": time.time(),
@@ -263,111 +260,3 @@ def fit_weights(scaled: np.ndarray, genres: np.ndarray, tracks: np.ndarray,
         coef = np.vstack([-coef[0] / 2, coef[0] / 2])
         intercept = np.array([-intercept[0] / 2, intercept[0] / 2])
     return coef, intercept, tuple(str(c) for c in model.classes_)
-
-
-def _softmax(logits: np.ndarray) -> np.ndarray:
-    logits = logits - logits.max(axis=1, keepdims=True)
-    odds = np.exp(logits)
-    return odds / odds.sum(axis=1, keepdims=True)
-
-
-def _sharpen(probs: np.ndarray, temperature: float) -> np.ndarray:
-    """softmax(log p / T): a strongly regularised model is under-confident; T < 1 undoes that."""
-    logits = np.log(np.clip(probs, 1e-12, 1.0)) / temperature
-    logits[probs <= 0] = -np.inf  # a genre absent from a fold's training stays impossible
-    return _softmax(logits)
-
-
-def _temperature(oof: np.ndarray, classes, every: Examples, users: set[str]) -> float:
-    """The temperature that minimises the held-out log-loss (weighted like training)."""
-    weights = _example_weights(every.genres, every.tracks, users)
-    truth = np.array([classes.index(str(g)) for g in every.genres])
-    best, best_loss = 1.0, np.inf
-    for temperature in TEMPERATURES:
-        p = _sharpen(oof, temperature)[np.arange(len(truth)), truth]
-        loss = float(-(weights * np.log(np.clip(p, 1e-12, 1.0))).sum())
-        if loss < best_loss:
-            best, best_loss = float(temperature), loss
-    return best
-
-
-def _track_folds(examples: Examples) -> np.ndarray:
-    """Fold number per window: whole tracks, dealt out genre by genre (stratified)."""
-    rng = np.random.default_rng(SEED)
-    per_genre_tracks = {g: np.unique(examples.tracks[examples.genres == g]) for g in np.unique(examples.genres)}
-    largest = max(len(t) for t in per_genre_tracks.values())
-    n_folds = min(CV_FOLDS, largest)
-    if n_folds < 2:
-        return np.zeros(0, dtype=int) if len(examples) == 0 else np.full(len(examples), -1)
-    fold_of: dict[tuple[str, int], int] = {}
-    offset = 0
-    for genre, tracks in per_genre_tracks.items():
-        for rank, track in enumerate(rng.permutation(tracks)):
-            fold_of[(genre, int(track))] = (rank + offset) % n_folds
-        offset += len(tracks)  # genres with few tracks do not all land in fold 0
-    return np.array([fold_of[(str(g), int(t))] for g, t in zip(examples.genres, examples.tracks)])
-
-
-def _track_predictions(window_probs: np.ndarray, tracks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Mean window distribution per track -> (track ids, (n_tracks, n_genres))."""
-    ids, inverse = np.unique(tracks, return_inverse=True)
-    sums = np.zeros((len(ids), window_probs.shape[1]))
-    np.add.at(sums, inverse, window_probs)
-    return ids, sums / np.bincount(inverse)[:, None]
-
-
-def _blended_tracks(oof, classes, bundled_probs, bundled_genres, every: Examples, mask, weight):
-    genres, mixed = blend(bundled_probs[mask], bundled_genres, oof[mask], classes, weight)
-    ids, tracks = _track_predictions(mixed, every.tracks[mask])
-    truth = {int(t): str(g) for t, g in zip(every.tracks[mask], every.genres[mask])}
-    predicted = np.array(genres)[tracks.argmax(axis=1)]
-    return ids, predicted, np.array([truth[int(t)] for t in ids])
-
-
-def _balanced_accuracy(predicted: np.ndarray, truth: np.ndarray, importance: dict[str, float]) -> float:
-    """Recall per genre, averaged with each genre's weight in training."""
-    genres = [g for g in np.unique(truth) if importance.get(str(g), 0) > 0]
-    if not genres:
-        return 0.0
-    recalls = np.array([np.mean(predicted[truth == g] == g) for g in genres])
-    weights = np.array([importance[str(g)] for g in genres])
-    return float(recalls @ weights / weights.sum())
-
-
-def _choose_weight(oof, classes, bundled_probs, bundled_genres, every, n_folds, users) -> tuple[float, dict[str, float]]:
-    if n_folds < 2:
-        return DEFAULT_WEIGHT, {}
-    counts = {str(g): len(np.unique(every.tracks[every.genres == g])) for g in np.unique(every.genres)}
-    importance = _genre_weights(counts, users)
-    scores = {}
-    for weight in BLEND_WEIGHTS:
-        _, predicted, truth = _blended_tracks(oof, classes, bundled_probs, bundled_genres, every,
-                                              np.ones(len(every), bool), weight)
-        scores[f"{weight:g}"] = round(_balanced_accuracy(predicted, truth, importance), 4)
-    best = max(BLEND_WEIGHTS, key=lambda w: (scores[f"{w:g}"], -abs(w - DEFAULT_WEIGHT)))
-    return float(best), scores
-
-
-def _cross_validation(oof, classes, bundled_probs, bundled_genres, every: Examples, is_correction,
-                      weight, n_folds) -> dict[str, Any]:
-    """Accuracy of the blended classifier (and of the bundled one alone) on the user's labels."""
-    per_genre: dict[str, Any] = {}
-    counted = np.zeros(len(every), bool)
-    for genre, count in Examples(every.features[is_correction], every.genres[is_correction],
-                                 every.tracks[is_correction]).per_genre().items():
-        enough = n_folds >= 2 and count["tracks"] >= MIN_TRACKS_PER_GENRE
-        per_genre[genre] = {**count, "accuracy": None if enough else NOT_ENOUGH}
-        if enough:
-            counted |= is_correction & (every.genres == genre)
-    result: dict[str, Any] = {"folds": n_folds if counted.any() else None, "tracks": 0,
-                              "accuracy": None, "bundled_accuracy": None, "per_genre": per_genre}
-    if not counted.any():
-        return result
-    ids, predicted, truth = _blended_tracks(oof, classes, bundled_probs, bundled_genres, every, counted, weight)
-    _, bundled_tracks = _track_predictions(bundled_probs[counted], every.tracks[counted])
-    bundled_predicted = np.array(bundled_genres)[bundled_tracks.argmax(axis=1)]
-    for genre in np.unique(truth):
-        per_genre[str(genre)]["accuracy"] = round(float(np.mean(predicted[truth == genre] == genre)), 4)
-    result.update(tracks=len(ids), accuracy=round(float(np.mean(predicted == truth)), 4),
-                  bundled_accuracy=round(float(np.mean(bundled_predicted == truth)), 4))
-    return result

@@ -20,7 +20,6 @@ Predictions record which model decided (predictions.decided_by); refresh_derived
 
 from __future__ import annotations
 
-import json
 import re
 import sqlite3
 import time
@@ -278,9 +277,3 @@ def _snapshot(conn: sqlite3.Connection) -> dict[str, Any]:
             confident += 1
     return {"rows": rows, "counts": dict(sorted(counts.items(), key=lambda kv: kv[0].lower())),
             "confident": confident}
-
-
-def summary_json(summary: LearnSummary) -> str:
-    """The summary without the card, for logs and the command line."""
-    values = {k: v for k, v in summary.__dict__.items() if k != "card"}
-    return json.dumps(values, sort_keys=True)
