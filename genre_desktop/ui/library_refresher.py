@@ -48,6 +48,7 @@ class LibraryRefresher(QObject):
         self.model = model
         self.summary = LibrarySummary()
         self._changed: list[int] = []
+        self._all_changed = False  # rows may differ though the id list does not (re-classified)
         self._busy_requery = False
         self._busy_summary = False
         self._again_requery = False
@@ -82,6 +83,7 @@ class LibraryRefresher(QObject):
         self.summary_changed()
 
     def everything_changed(self) -> None:
+        self._all_changed = True
         self._requery_timer.start()
         self.summary_changed()
 
@@ -100,12 +102,13 @@ class LibraryRefresher(QObject):
         self._busy_requery = True
         query = self.model.query
         changed, self._changed = self._changed, []
+        everything, self._all_changed = self._all_changed, False
         self.library.read_in_background(
             lambda reader: query_ids(reader, query), name="table ids",
-            on_result=lambda ids: self._apply(query, ids, changed),
+            on_result=lambda ids: self._apply(query, ids, changed, everything),
             on_error=lambda error: self._requery_done(f"Could not refresh the table: {error}"))
 
-    def _apply(self, query, ids: list[int], changed: list[int]) -> None:
+    def _apply(self, query, ids: list[int], changed: list[int], everything: bool = False) -> None:
         log.debug("Table ids re-queried: %d rows (query %s, current %s)", len(ids), query == self.model.query,
                   self.model.rowCount())
         if self._stopped:
@@ -114,6 +117,9 @@ class LibraryRefresher(QObject):
             self.model.apply_ids(ids, changed)
         else:
             self.model.invalidate_rows(changed)  # the view re-queried by itself meanwhile
+        if everything:
+            self.model.invalidate_all()
+            changed = self.model.ids
         self.tableUpdated.emit(changed)
         self._requery_done()
 

@@ -116,6 +116,12 @@ class TrackTableModel(QAbstractTableModel):
             self._forget_row(track_id)
         self._emit_changed(ids)
 
+    def invalidate_all(self) -> None:
+        """Every row's contents may have changed (e.g. the whole library was classified again)."""
+        self._cache.clear()
+        if self._ids:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, len(COLUMNS) - 1))
+
     def _forget_row(self, track_id: int) -> None:
         for page in self._cache.values():
             page.pop(track_id, None)
