@@ -25,6 +25,7 @@ from genre_desktop.ui.panels.problems_panel import ProblemsPanel
 from genre_desktop.ui.panels.review_panel import ReviewPanel
 from genre_desktop.ui.panels.scan_progress import ScanProgressWidget
 from genre_desktop.ui.panels.sidebar import Sidebar, SidebarEntry
+from genre_desktop.ui.personal_controller import PersonalController
 from genre_desktop.ui.scan_controller import ScanController
 from genre_desktop.ui.tag_controller import TagController
 from genre_desktop.ui.window_commands import WindowCommands
@@ -97,6 +98,7 @@ class MainWindow(QMainWindow):
         self.count_label = QLabel("")
         self.statusBar().addPermanentWidget(self.scan_progress)
         self.statusBar().addPermanentWidget(self.count_label)
+        self.personal = PersonalController(self)  # after the status bar: it adds its progress there
 
         self._wire()
         self._restore_state()

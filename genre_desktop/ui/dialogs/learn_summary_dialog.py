@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QDialog, QDialogButtonBox, QHeaderView, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
@@ -13,6 +14,8 @@ from PySide6.QtWidgets import (
 from genre_desktop.ui.genre_colors import genre_color
 from genre_desktop.ui.panels.sidebar import color_icon
 from genre_desktop.ui.widgets.before_after_chart import BeforeAfterChart
+
+TOO_FEW_COLOR = "#b35c00"  # amber: needs attention, not an error
 
 
 def plural(n: int, one: str, many: str | None = None) -> str:
@@ -27,13 +30,22 @@ def headline(changed: int, confident_before: int, confident_after: int) -> str:
             f"{confident_after:,} {'is' if confident_after == 1 else 'are'} now confident ({sign}{abs(delta):,})")
 
 
-def accuracy_text(accuracy: float | None, folds: int | None, labelled: int) -> str:
+def accuracy_text(accuracy: float | None, bundled: float | None, folds: int | None, labelled: int) -> str:
     if accuracy is None:
-        return ("Not enough corrections yet to test your model on tracks it did not learn from. "
-                "Its genres are used all the same.")
+        return (f"Learned from {plural(labelled, 'corrected track')}. That is not yet enough to test it "
+                "on tracks it did not learn from; its genres are used all the same.")
     how = f"{folds}-fold cross-validation" if folds else "cross-validation"
-    return (f"On your own {plural(labelled, 'correction')}, your model gets <b>{accuracy:.0%}</b> right "
-            f"({how}: each label is predicted by a model that never saw it).")
+    compare = f" The bundled model alone gets {bundled:.0%} of them." if bundled is not None else ""
+    return (f"Learned from {plural(labelled, 'corrected track')}. On your own labels it gets "
+            f"<b>{accuracy:.0%}</b> right ({how}: each label is predicted by a model that never saw it)."
+            f"{compare}")
+
+
+def genre_accuracy(card: dict, genre: str) -> float | None:
+    """Cross-validated accuracy on the user's tracks of one genre (None: too few to test)."""
+    entry = ((card.get("cross_validation") or {}).get("per_genre") or {}).get(genre) or {}
+    value = entry.get("accuracy")
+    return float(value) if isinstance(value, (int, float)) else None
 
 
 class LearnSummaryDialog(QDialog):
@@ -49,9 +61,20 @@ class LearnSummaryDialog(QDialog):
         self.headline.setWordWrap(True)
         self.headline.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(self.headline)
-        self.accuracy = QLabel(accuracy_text(summary.cv_accuracy, summary.cv_folds, summary.labelled))
+        self.accuracy = QLabel(accuracy_text(summary.cv_accuracy, summary.cv_bundled_accuracy,
+                                             summary.cv_folds, summary.labelled))
         self.accuracy.setWordWrap(True)
         layout.addWidget(self.accuracy)
+        decided = QLabel(f"Your model now decides the genre of {plural(summary.decided_by_personal, 'track')}: "
+                         "the Source column says “your model” for them.")
+        decided.setWordWrap(True)
+        decided.setObjectName("hint")
+        layout.addWidget(decided)
+        if not summary.complete:
+            partial = QLabel("Stopped while classifying the library again: the rest of the tracks "
+                             "follow at the next scan or learning.")
+            partial.setWordWrap(True)
+            layout.addWidget(partial)
 
         layout.addWidget(_heading("Tracks per genre"))
         self.chart = BeforeAfterChart()
@@ -62,17 +85,26 @@ class LearnSummaryDialog(QDialog):
         self.examples = QTreeWidget()
         self.examples.setRootIsDecorated(False)
         self.examples.setUniformRowHeights(True)
-        self.examples.setHeaderLabels(["Genre", "Your examples", ""])
-        self.examples.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        self.examples.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.examples.setSelectionMode(QTreeWidget.SelectionMode.NoSelection)
+        self.examples.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.examples.setHeaderLabels(["Genre", "Your examples", "Right (cross-validated)", ""])
+        for column in range(3):
+            self.examples.header().setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         need = summary.min_examples
         for genre, n in sorted(summary.examples.items(), key=lambda kv: (-kv[1], kv[0].lower())):
-            note = "" if n >= need else f"too few: add {need - n} more to teach it this genre"
-            item = QTreeWidgetItem([genre, f"{n:,}", note])
+            accuracy = genre_accuracy(summary.card, genre)
+            notes = []
+            if genre in summary.new_genres:
+                notes.append("new: the bundled model does not know it")
+            if n < need:
+                notes.append(f"too few: correct {need - n} more to teach and test it")
+            item = QTreeWidgetItem([genre, f"{n:,}", "—" if accuracy is None else f"{accuracy:.0%}",
+                                    "; ".join(notes)])
             item.setIcon(0, color_icon(genre_color(genre)))
-            item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            if note:
-                item.setForeground(2, self.palette().placeholderText())
+            for column in (1, 2):
+                item.setTextAlignment(column, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            if n < need:
+                item.setForeground(3, QBrush(QColor(TOO_FEW_COLOR)))
             self.examples.addTopLevelItem(item)
         self.examples.setMaximumHeight(min(220, 28 + 24 * max(1, len(summary.examples))))
         layout.addWidget(self.examples)
@@ -91,9 +123,11 @@ class LearnSummaryDialog(QDialog):
         few = [g for g, n in self.summary.examples.items() if n < self.summary.min_examples]
         if not few:
             return ""
-        return (f"{', '.join(sorted(few, key=str.lower))}: fewer than {self.summary.min_examples} examples, "
-                "so your model cannot tell these apart yet. Correct a few more tracks of "
-                f"{'this genre' if len(few) == 1 else 'these genres'}, then learn again.")
+        them = "this genre" if len(few) == 1 else "these genres"
+        return (f"Too few examples of {', '.join(sorted(few, key=str.lower))} (fewer than "
+                f"{self.summary.min_examples} tracks): your model hardly knows {them} and its accuracy "
+                f"cannot be tested. Correct a few more tracks of {them} (the Review queue helps), then "
+                "learn again.")
 
 
 def _heading(text: str) -> QLabel:

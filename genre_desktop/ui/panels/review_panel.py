@@ -44,6 +44,8 @@ class ReviewPanel(QWidget):
         self.explanation.setWordWrap(True)
         self.explanation.setObjectName("hint")
         self.status = QLabel("")
+        self.learn_hint = QLabel("")
+        self.learn_hint.setObjectName("hint")
         self.refresh_button = QPushButton("Refresh")
         self.refresh_button.setToolTip("Look again for the tracks worth asking you about")
         self.refresh_button.clicked.connect(self.refreshRequested)
@@ -56,7 +58,7 @@ class ReviewPanel(QWidget):
         self.tree.setHeaderLabels(["#", "Title", "Artist", "Shown as", "Why ask you"])
         header = self.tree.header()
         header.setStretchLastSection(True)
-        for column, width in enumerate((36, 230, 150, 150)):
+        for column, width in enumerate((34, 170, 100, 130)):
             self.tree.setColumnWidth(column, width)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -66,7 +68,9 @@ class ReviewPanel(QWidget):
         self.tree.currentItemChanged.connect(self._on_current)
 
         top = QHBoxLayout()
-        top.addWidget(self.status, 1)
+        top.addWidget(self.status)
+        top.addSpacing(12)
+        top.addWidget(self.learn_hint, 1)
         top.addWidget(self.refresh_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 0)
@@ -92,6 +96,13 @@ class ReviewPanel(QWidget):
             self._answered -= track_ids
         if self._answered != before:
             self._rebuild()
+
+    def set_learn_hint(self, text: str) -> None:
+        self.learn_hint.setText(text)
+
+    def all_entries(self) -> list[QueueEntry]:
+        """Every entry of the last look, answered ones included."""
+        return list(self._entries)
 
     def queued_ids(self) -> list[int]:
         return [e.row.id for e in self._entries if e.row.id not in self._answered]
@@ -126,7 +137,9 @@ class ReviewPanel(QWidget):
             self.tree.addTopLevelItem(item)
         self.tree.blockSignals(False)
         remaining = self.queued_ids()
-        if current in remaining:
+        if current is None and remaining and self.isVisible():
+            self.select_ids(remaining[:1])  # ready for the first answer
+        elif current in remaining:
             self.select_ids([current])
         elif position >= 0 and remaining:
             # The answered track left: the next one is ready for the next answer.
