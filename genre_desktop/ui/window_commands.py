@@ -47,7 +47,8 @@ class WindowCommands(QObject):
         return dialog
 
     def model_card_dialog(self) -> ModelCardDialog:
-        return ModelCardDialog(self.context.model, self.context.library.reader.threshold, self.w)
+        personal = self.context.personal.status() if self.context.personal is not None else None
+        return ModelCardDialog(self.context.model, self.context.library.reader.threshold, self.w, personal)
 
     def open_model_card(self) -> None:
         self.model_card_dialog().open()
@@ -71,6 +72,8 @@ class WindowCommands(QObject):
         added = [f for f in new.music_folders if f not in old.music_folders]
         removed = [f for f in old.music_folders if f not in new.music_folders]
         threshold_changed = new.uncertainty_threshold != old.uncertainty_threshold
+        if new.use_personal_model != old.use_personal_model and self.context.personal is not None:
+            self.context.personal.set_enabled(new.use_personal_model)  # re-classifies in the background
         for name, value in vars(new).items():
             setattr(old, name, value)  # one Settings object is shared app-wide
         self.context.save_settings()

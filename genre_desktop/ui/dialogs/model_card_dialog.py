@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
 
 from genre_desktop.ui.genre_colors import genre_color
 from genre_desktop.ui.model_card_info import ModelCardInfo
+from genre_desktop.ui.widgets.personal_model_section import PersonalModelSection
 
 CONFIDENCE_TEXT = (
     "<b>Confidence</b> is the probability the model gives its top genre, averaged over the parts "
@@ -57,7 +58,8 @@ def metric_rows(info: ModelCardInfo) -> list[tuple[str, str]]:
 
 class ModelCardDialog(QDialog):
     def __init__(self, info: ModelCardInfo, threshold: float | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, personal: object | None = None) -> None:
+        """personal: personalize.PersonalStatus of the model learned from your corrections."""
         super().__init__(parent)
         self.setWindowTitle("About the model")
         self.resize(760, 720)
@@ -109,6 +111,8 @@ class ModelCardDialog(QDialog):
                 layout.addWidget(QLabel("<b>Confusion matrix</b> (rows: true genre, columns: predicted; "
                                         "fault-filtered test set)"))
         layout.addWidget(self.image_label, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.personal_section = PersonalModelSection(personal)
+        layout.addWidget(self.personal_section)
         layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)

@@ -1,4 +1,4 @@
-"""Settings: music folders, worker processes, uncertainty threshold, windows per track."""
+"""Settings: music folders, worker processes, uncertainty threshold, windows per track, your model."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
 )
 
 from genre_desktop.core.settings import Settings
+from genre_desktop.ui.dialogs.personal_settings import PersonalSettingsBox
 
 
 class SettingsDialog(QDialog):
@@ -18,7 +19,7 @@ class SettingsDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
-        self.resize(560, 480)
+        self.resize(560, 560)
         self._original = settings
         self._model_threshold = model_threshold
 
@@ -72,6 +73,7 @@ class SettingsDialog(QDialog):
         explain = QLabel("A track whose confidence is below the threshold is marked Uncertain.")
         explain.setObjectName("hint")
         explain.setWordWrap(True)
+        self.personal = PersonalSettingsBox(settings)
 
         box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         box.accepted.connect(self.accept)
@@ -81,6 +83,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.watch)
         layout.addLayout(form)
         layout.addWidget(explain)
+        layout.addWidget(self.personal)
         layout.addWidget(box)
 
     def _ask_folder(self) -> None:
@@ -109,4 +112,5 @@ class SettingsDialog(QDialog):
         settings.watch_folders = self.watch.isChecked()
         settings.uncertainty_threshold = (None if self.use_model_threshold.isChecked()
                                           else round(self.threshold.value(), 2))
+        self.personal.apply_to(settings)
         return settings

@@ -27,29 +27,37 @@ def genre_chips(examples: dict[str, int], min_examples: int) -> str:
 
 class PersonalModelSection(QWidget):
     def __init__(self, info: Any | None, parent: QWidget | None = None) -> None:
-        """info: the personal model's description, or None when there is none yet."""
+        """info: personalize.PersonalStatus (None: unknown, shown as no model)."""
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(QLabel("<h3>Your model</h3>"))
         self.values: dict[str, QLabel] = {}
-        if info is None:
+        if info is None or info.trained_at is None:
             text = QLabel(f"<p>{NO_MODEL_TEXT}</p>")
             text.setWordWrap(True)
             layout.addWidget(text)
+            self.values["Status"] = text
             return
         form = QFormLayout()
         trained = datetime.fromtimestamp(info.trained_at).strftime("%Y-%m-%d %H:%M")
         accuracy = (f"{info.cv_accuracy:.1%} ({info.cv_folds}-fold cross-validation on your labels)"
                     if info.cv_accuracy is not None else "not measured yet (too few corrections)")
+        if info.cv_accuracy is not None and info.cv_bundled_accuracy is not None:
+            accuracy += f"; the bundled model alone: {info.cv_bundled_accuracy:.1%}"
+        in_use = "yes" if info.enabled else "no (Use bundled model only is on)"
+        if info.problem:
+            in_use = f"no: {info.problem}"
         rows = {
             "Trained": trained,
-            "Learned from": f"{info.labelled:,} of your corrections",
+            "Learned from": f"{info.labelled:,} corrected tracks",
             "Accuracy on your labels": accuracy,
-            "In use": "yes" if info.enabled else "no (Use bundled model only is on)",
+            "New genres": ", ".join(info.new_genres) or "none (it refines the bundled model's genres)",
+            "In use": in_use,
         }
         for key, value in rows.items():
             label = QLabel(value)
+            label.setWordWrap(True)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             form.addRow(f"{key}:", label)
             self.values[key] = label
