@@ -1,0 +1,160 @@
+"""Learning from corrections in the window: when Learn is possible, the summary against the
+database, the Source column, a genre of the user's own, the model card's Your model section."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from PySide6.QtCore import Qt
+
+from tests.ui.conftest import wait_until_idle
+from tests.ui.personal_seed import seed_real_features
+
+LEARN_TIMEOUT = 180_000
+
+
+@pytest.fixture
+def real_window(qtbot, app_context, main_window):
+    """The window over 120 tracks whose stored windows are real GTZAN features."""
+    main_window.truth = seed_real_features(app_context.library.writer, per_genre=12)
+    main_window.refresher.everything_changed()
+    wait_until_idle(qtbot, main_window)
+    main_window.personal.update_status()
+    return main_window
+
+
+def of_genre(window, genre: str, n: int) -> list[int]:
+    return [tid for tid, g in sorted(window.truth.items()) if g == genre][:n]
+
+
+def db_rows(window, sql: str, params=()) -> list[tuple]:
+    conn = sqlite3.connect(window.context.db_path)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+def correct(qtbot, window, genre: str, ids: list[int]) -> None:
+    window.labels.set_genre(genre, ids)
+    qtbot.waitUntil(lambda: all(row[0] == "you" for row in db_rows(
+        window, f"SELECT genre_source FROM tracks WHERE id IN ({','.join('?' * len(ids))})", ids)), timeout=10_000)
+    wait_until_idle(qtbot, window)
+
+
+def learn_from_window(qtbot, window):
+    """Ctrl+L's action, then the summary dialog once learning is done."""
+    qtbot.waitUntil(window.actions.learn.isEnabled, timeout=5000)  # the status follows corrections
+    with qtbot.waitSignal(window.context.personal.learned, timeout=LEARN_TIMEOUT):
+        window.actions.learn.trigger()
+    wait_until_idle(qtbot, window)
+    return window.personal.summary_dialog
+
+
+def test_learn_is_disabled_and_says_how_many_corrections_are_needed(qtbot, real_window):
+    window = real_window
+    learn = window.actions.learn
+    assert not learn.isEnabled()
+    assert "at least 5" in learn.toolTip() and "corrected 0" in learn.toolTip()
+    correct(qtbot, window, "rock", of_genre(window, "rock", 3))
+    qtbot.waitUntil(lambda: "corrected 3" in learn.toolTip(), timeout=5000)
+    assert not learn.isEnabled()
+    assert not window.personal.learn()  # the shortcut does nothing either
+    correct(qtbot, window, "electronic", of_genre(window, "disco", 2))
+    qtbot.waitUntil(learn.isEnabled, timeout=5000)
+    assert "5 corrections" in learn.toolTip()
+    assert dict(window.actions.shortcut_table())["Ctrl+L"] == "Learn from my corrections"
+    assert not window.actions.use_bundled_only.isEnabled()  # no model of your own to switch off yet
+
+
+def test_summary_shows_what_changed_as_the_database_holds_it(qtbot, real_window):
+    window = real_window
+    electronic = of_genre(window, "disco", 6)
+    correct(qtbot, window, "electronic", electronic)  # a genre the bundled model does not know
+    correct(qtbot, window, "blues", of_genre(window, "blues", 4))
+    correct(qtbot, window, "Space Rock", of_genre(window, "rock", 1))  # one example only
+    dialog = learn_from_window(qtbot, window)
+    assert dialog is not None and dialog.isVisible()
+    summary = window.personal.last_summary
+
+    counts = dict(db_rows(window, "SELECT genre, count(*) FROM tracks WHERE status = 'ok' GROUP BY genre"))
+    chart = {genre: after for genre, _before, after in dialog.chart.rows()}
+    assert chart == counts
+    assert counts["electronic"] > len(electronic)  # the model found more of the user's genre
+    personal = db_rows(window, "SELECT count(*) FROM tracks WHERE genre_source = 'personal model'")[0][0]
+    assert personal == summary.decided_by_personal > 0
+    threshold = window.context.library.reader.threshold
+    confident = db_rows(window, "SELECT count(*) FROM tracks WHERE genre_source IN ('model', 'personal model')"
+                        " AND confidence >= ?", (threshold,))[0][0]
+    assert summary.confident_after == confident
+    headline = dialog.headline.text()
+    assert f"{summary.changed:,} track" in headline and f"{confident:,} are now confident" in headline
+
+    examples = {dialog.examples.topLevelItem(i).text(0): dialog.examples.topLevelItem(i)
+                for i in range(dialog.examples.topLevelItemCount())}
+    labelled = dict(db_rows(window, "SELECT genre, count(*) FROM tracks WHERE genre_source = 'you' GROUP BY genre"))
+    assert {g: int(item.text(1)) for g, item in examples.items()} == labelled
+    assert "new" in examples["electronic"].text(3)
+    assert "too few" in examples["Space Rock"].text(3) and examples["Space Rock"].text(2) == "—"
+    assert "Space Rock" in dialog.too_few.text() and dialog.too_few.isVisibleTo(dialog)
+    assert f"{summary.cv_accuracy:.0%}" in dialog.accuracy.text()
+    dialog.close()
+
+    reopened = window.personal.show_last_summary()  # Model → What your model learned…
+    assert reopened is not None and reopened.headline.text() == headline
+    reopened.close()
+
+
+def test_source_column_and_sidebar_show_your_model_and_your_genre(qtbot, real_window):
+    from genre_desktop.ui.itemmodels.columns import COLUMN_INDEX
+    from genre_desktop.ui.panels.sidebar import SidebarEntry
+
+    window = real_window
+    correct(qtbot, window, "electronic", of_genre(window, "disco", 6))
+    correct(qtbot, window, "jazz", of_genre(window, "jazz", 3))
+    learn_from_window(qtbot, window).close()
+
+    model = window.model
+    sources = {}
+    for row in range(model.rowCount()):
+        track = model.track_row(row)
+        index = model.index(row, COLUMN_INDEX["source"])
+        sources.setdefault(track.genre_source, (model.data(index), model.data(index, Qt.ItemDataRole.ToolTipRole)))
+    shown, tip = sources["personal model"]
+    assert shown == "your model" and "learned from your corrections" in tip
+    assert sources["you"][0] == "you" and sources["model"][0] == "model"
+
+    entry = SidebarEntry("genre", "electronic")
+    item = window.sidebar.item_for(entry)
+    assert item is not None and not item.icon(0).isNull()
+    count = db_rows(window, "SELECT count(*) FROM tracks WHERE genre = 'electronic' AND status = 'ok'")[0][0]
+    assert item.text(1) == f"{count:,}"
+    window.sidebar.choose(entry)
+    wait_until_idle(qtbot, window)
+    assert window.model.rowCount() == count
+    assert {window.model.track_row(r).genre for r in range(count)} == {"electronic"}
+    decided = [window.model.track_row(r) for r in range(count)]
+    mine = next(r for r in decided if r.genre_source == "personal model")
+    window.library_panel.select_ids([mine.id], current=mine.id)
+    assert "your model" in window.detail.verdict.text().lower()
+
+
+def test_model_card_has_a_your_model_section(qtbot, real_window):
+    window = real_window
+    card = window.commands.model_card_dialog()
+    assert "no model of your own" in card.personal_section.values["Status"].text()
+    card.close()
+    correct(qtbot, window, "electronic", of_genre(window, "disco", 5))
+    correct(qtbot, window, "metal", of_genre(window, "metal", 2))
+    learn_from_window(qtbot, window).close()
+
+    card = window.commands.model_card_dialog()
+    values = card.personal_section.values
+    assert values["Learned from"].text() == "7 corrected tracks"
+    accuracy = window.personal.last_summary.cv_accuracy
+    assert f"{accuracy:.1%}" in values["Accuracy on your labels"].text()
+    assert "electronic 5" in values["Examples"].text() and "metal 2" in values["Examples"].text()
+    assert values["New genres"].text() == "electronic"
+    assert values["In use"].text() == "yes"
+    card.close()
