@@ -1,5 +1,6 @@
 """A library of real analysed tracks without decoding audio: each GTZAN clip's row of
-features_30_sec.csv becomes a stored window, and the bundled model classifies them for real."""
+features_30_sec.csv becomes a stored window, and the bundled model classifies them for real.
+Also the window fixture and helpers the tests of learning from corrections share."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from genre_desktop.core.feature_schema import FEATURE_NAMES, RECIPE_VERSION
 from genre_desktop.library.writer import LibraryWriter
+from tests.ui.conftest import wait_until_idle
 
 FEATURES_CSV = Path(__file__).resolve().parents[3] / "shared" / "data" / "gtzan" / "features_30_sec.csv"
 
@@ -62,3 +65,46 @@ def seed_real_features(writer: LibraryWriter, per_genre: int = 12) -> dict[int, 
     for _progress in reclassify(classifier, writer, RECIPE_VERSION):
         pass
     return truth
+
+
+LEARN_TIMEOUT = 180_000
+
+
+# -- for the window tests (import real_window into a test module to use it as a fixture) --------
+
+@pytest.fixture
+def real_window(qtbot, app_context, main_window):
+    """The window over 120 tracks whose stored windows are real GTZAN features."""
+    main_window.truth = seed_real_features(app_context.library.writer, per_genre=12)
+    main_window.refresher.everything_changed()
+    wait_until_idle(qtbot, main_window)
+    main_window.personal.update_status()
+    return main_window
+
+
+def of_genre(window, genre: str, n: int) -> list[int]:
+    return [tid for tid, g in sorted(window.truth.items()) if g == genre][:n]
+
+
+def db_rows(window, sql: str, params=()) -> list[tuple]:
+    conn = sqlite3.connect(window.context.db_path)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+def correct(qtbot, window, genre: str, ids: list[int]) -> None:
+    window.labels.set_genre(genre, ids)
+    qtbot.waitUntil(lambda: all(row[0] == "you" for row in db_rows(
+        window, f"SELECT genre_source FROM tracks WHERE id IN ({','.join('?' * len(ids))})", ids)), timeout=10_000)
+    wait_until_idle(qtbot, window)
+
+
+def learn_from_window(qtbot, window):
+    """Ctrl+L's action, then the summary dialog once learning is done."""
+    qtbot.waitUntil(window.actions.learn.isEnabled, timeout=5000)  # the status follows corrections
+    with qtbot.waitSignal(window.context.personal.learned, timeout=LEARN_TIMEOUT):
+        window.actions.learn.trigger()
+    wait_until_idle(qtbot, window)
+    return window.personal.summary_dialog

@@ -3,53 +3,10 @@ database, the Source column, a genre of the user's own, the model card's Your mo
 
 from __future__ import annotations
 
-import sqlite3
-
-import pytest
 from PySide6.QtCore import Qt
 
 from tests.ui.conftest import wait_until_idle
-from tests.ui.personal_seed import seed_real_features
-
-LEARN_TIMEOUT = 180_000
-
-
-@pytest.fixture
-def real_window(qtbot, app_context, main_window):
-    """The window over 120 tracks whose stored windows are real GTZAN features."""
-    main_window.truth = seed_real_features(app_context.library.writer, per_genre=12)
-    main_window.refresher.everything_changed()
-    wait_until_idle(qtbot, main_window)
-    main_window.personal.update_status()
-    return main_window
-
-
-def of_genre(window, genre: str, n: int) -> list[int]:
-    return [tid for tid, g in sorted(window.truth.items()) if g == genre][:n]
-
-
-def db_rows(window, sql: str, params=()) -> list[tuple]:
-    conn = sqlite3.connect(window.context.db_path)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
-
-
-def correct(qtbot, window, genre: str, ids: list[int]) -> None:
-    window.labels.set_genre(genre, ids)
-    qtbot.waitUntil(lambda: all(row[0] == "you" for row in db_rows(
-        window, f"SELECT genre_source FROM tracks WHERE id IN ({','.join('?' * len(ids))})", ids)), timeout=10_000)
-    wait_until_idle(qtbot, window)
-
-
-def learn_from_window(qtbot, window):
-    """Ctrl+L's action, then the summary dialog once learning is done."""
-    qtbot.waitUntil(window.actions.learn.isEnabled, timeout=5000)  # the status follows corrections
-    with qtbot.waitSignal(window.context.personal.learned, timeout=LEARN_TIMEOUT):
-        window.actions.learn.trigger()
-    wait_until_idle(qtbot, window)
-    return window.personal.summary_dialog
+from tests.ui.personal_seed import correct, db_rows, learn_from_window, of_genre, real_window  # noqa: F401
 
 
 def test_learn_is_disabled_and_says_how_many_corrections_are_needed(qtbot, real_window):
