@@ -8,7 +8,8 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QDialog, QDialogButtonBox, QHeaderView, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
+    QDialog, QDialogButtonBox, QHeaderView, QLabel, QScrollArea, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
+    QWidget,
 )
 
 from genre_desktop.ui.genre_colors import genre_color
@@ -30,12 +31,14 @@ def headline(changed: int, confident_before: int, confident_after: int) -> str:
             f"{confident_after:,} {'is' if confident_after == 1 else 'are'} now confident ({sign}{abs(delta):,})")
 
 
-def accuracy_text(accuracy: float | None, bundled: float | None, folds: int | None, labelled: int) -> str:
+def accuracy_text(accuracy: float | None, bundled: float | None, folds: int | None, labelled: int,
+                  new_genres: list[str] = ()) -> str:
     if accuracy is None:
         return (f"Learned from {plural(labelled, 'corrected track')}. That is not yet enough to test it "
                 "on tracks it did not learn from; its genres are used all the same.")
     how = f"{folds}-fold cross-validation" if folds else "cross-validation"
-    compare = f" The bundled model alone gets {bundled:.0%} of them." if bundled is not None else ""
+    unknown = f" (it does not know {', '.join(new_genres)})" if new_genres else ""
+    compare = f" The bundled model alone gets {bundled:.0%} of them{unknown}." if bundled is not None else ""
     return (f"Learned from {plural(labelled, 'corrected track')}. On your own labels it gets "
             f"<b>{accuracy:.0%}</b> right ({how}: each label is predicted by a model that never saw it)."
             f"{compare}")
@@ -53,16 +56,16 @@ class LearnSummaryDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("What your model learned")
         self.setObjectName("learnSummary")
-        self.resize(680, 640)
         self.summary = summary
-        layout = QVBoxLayout(self)
+        body = QWidget()
+        layout = QVBoxLayout(body)
 
         self.headline = QLabel(f"<h2>{headline(summary.changed, summary.confident_before, summary.confident_after)}</h2>")
         self.headline.setWordWrap(True)
         self.headline.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(self.headline)
         self.accuracy = QLabel(accuracy_text(summary.cv_accuracy, summary.cv_bundled_accuracy,
-                                             summary.cv_folds, summary.labelled))
+                                             summary.cv_folds, summary.labelled, summary.new_genres))
         self.accuracy.setWordWrap(True)
         layout.addWidget(self.accuracy)
         decided = QLabel(f"Your model now decides the genre of {plural(summary.decided_by_personal, 'track')}: "
@@ -106,7 +109,9 @@ class LearnSummaryDialog(QDialog):
             if n < need:
                 item.setForeground(3, QBrush(QColor(TOO_FEW_COLOR)))
             self.examples.addTopLevelItem(item)
-        self.examples.setMaximumHeight(min(220, 28 + 24 * max(1, len(summary.examples))))
+        row_height = max(18, self.examples.sizeHintForRow(0))
+        self.examples.setFixedHeight(min(240, self.examples.header().sizeHint().height()
+                                         + row_height * max(1, len(summary.examples)) + 6))
         layout.addWidget(self.examples)
         self.too_few = QLabel(self._too_few_text())
         self.too_few.setWordWrap(True)
@@ -115,9 +120,18 @@ class LearnSummaryDialog(QDialog):
         layout.addWidget(self.too_few)
         layout.addStretch(1)
 
+        scroll = QScrollArea()  # a small screen scrolls rather than squeezing the chart
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(body)
+        self.body = body
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        outer = QVBoxLayout(self)
+        outer.addWidget(scroll, 1)
+        outer.addWidget(buttons)
+        room = self.screen().availableGeometry().height() - 80 if self.screen() is not None else 800
+        self.resize(760, max(360, min(room, body.sizeHint().height() + 70)))
 
     def _too_few_text(self) -> str:
         few = [g for g, n in self.summary.examples.items() if n < self.summary.min_examples]

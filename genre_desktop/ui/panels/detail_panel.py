@@ -187,7 +187,8 @@ class DetailPanel(QScrollArea):
             "Year": str(row.year) if row.year else "", "Genre tag": row.tag_genre or "",
             "Length": format_duration(row.duration), "Format": codec,
             "Path": getattr(row, "display_path", row.path),
-            "Model": detail.model_version or "not analysed",
+            # "bundled+personal" versions: spaced, so the label can wrap in a narrow panel.
+            "Model": (detail.model_version or "not analysed").replace("+", " + "),
             "Corrections": correction_history(detail.labels),
         }
         for key, text in values.items():

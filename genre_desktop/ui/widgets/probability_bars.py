@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from genre_desktop.ui.genre_colors import genre_color
@@ -52,8 +52,10 @@ class ProbabilityBars(QWidget):
             painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "No prediction")
             return
+        bold = QFont(painter.font())
+        bold.setBold(True)  # the highlighted genre is drawn bold: measure that, or a long name is clipped
+        label_w = max(QFontMetrics(bold).horizontalAdvance(g) for g, _ in self._items) + 10
         metrics = painter.fontMetrics()
-        label_w = max(metrics.horizontalAdvance(g) for g, _ in self._items) + 10
         value_w = metrics.horizontalAdvance("100%") + 8
         bar_x = label_w
         bar_w = max(10, self.width() - label_w - value_w)
