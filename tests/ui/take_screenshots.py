@@ -147,12 +147,19 @@ def _save_write_tags(window, out: Path, rows: list, music: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "docs" / "screenshots")
+    parser.add_argument("--only", choices=("all", "main", "personal"), default="all",
+                        help="main: the tour of the window; personal: learning from corrections")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="genre-desktop-shots-") as tmp:
         work = Path(tmp)
         _prepare_environment(work / "home")
-        take(args.out.resolve(), work)
+        if args.only in ("all", "main"):
+            take(args.out.resolve(), work)
+        if args.only in ("all", "personal"):
+            from tests.ui.personal_screenshots import take_personal
+
+            take_personal(args.out.resolve(), work, _save, _wait)
     return 0
 
 
