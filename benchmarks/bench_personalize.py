@@ -1,0 +1,179 @@
+"""How much a personal model learned from K corrections per genre helps, and how fast it is.
+
+    python benchmarks/bench_personalize.py [--json] [--draws 6] [--repeats 3] [--cache DIR]
+                                           [--pools audio,csv-test] [--speed-only | --no-speed]
+
+Accuracy (personalize_sim.py has the pools and the model variants):
+1. For each draw, N_NEW genres are held out of a variant of the bundled model (retrained on
+   features_30_sec.csv without them and without every clip of the pool), so they are new to it.
+   The user corrects K tracks of each new genre and of N_TOUCHED genres the model knows; the other
+   known genres are untouched. Several random corrections per draw (--repeats); means are reported.
+2. Two libraries: "mixed" holds every genre of the pool (untouched genres are there and must not
+   suffer); "all touched" holds only the user's genres (like a collection of genres the model
+   does not know, where the bundled model alone gets ~0.3).
+3. Accuracy on the tracks the user did not correct: overall, on the new genres, on the touched
+   known genres, and the change on the untouched genres against the bundled model alone.
+4. Methods: the bundled model alone; a model of the corrections only blended fixed 0.7/0.3; the
+   same with the blend learned by cross-validation (new genres undiluted); and both blends with
+   the personal model as the app fits it (corrections plus anchors from the library).
+
+Speed (speed.py): fit time for 10/100/1000 corrected tracks, anchor selection, and re-predicting
+a real 10,000-track SQLite library from stored features, plus the review queue on it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from personalize_sim import GTZAN, audio_pool, csv_test_pool, track_tops, union_blend, variant  # noqa: E402
+
+N_NEW = 3
+N_TOUCHED = 2
+# The audio folder holds 10 clips per genre (11 of blues and jazz): K = 10 would leave nothing to
+# test on, so it stops at 7 (3 left per corrected genre); the csv-test pool has 26-32 per genre.
+KS = {"audio": (1, 3, 5, 7), "csv-test": (3, 5, 10)}
+METHODS = ("bundled only", "fixed 0.7/0.3, corrections only", "learned, corrections only",
+           "fixed 0.7/0.3, with anchors", "learned, with anchors (the app)")
+GROUPS = ("all", "new", "touched", "untouched")
+
+
+def _personal(f):
+    from genre_desktop.core.personal_model import PersonalModel
+
+    return PersonalModel(f.genres, f.coef, f.intercept, f.weight, dict(f.card, model_version="simulated"))
+
+
+def one_user(model, pool, windows, bundled_probs, scaled, library, user_genres, k, rng):
+    """Accuracy of each method for one simulated user; returns ({method: {group: acc}}, info)."""
+    from genre_desktop.core import personal_training as pt
+
+    corrected = np.concatenate([rng.choice(library[pool.genres[library] == g], k, replace=False)
+                                for g in user_genres])
+    rest = np.setdiff1d(library, corrected)
+    corrections = pt.Examples.from_tracks((int(i), str(pool.genres[i]), pool.features[i]) for i in corrected)
+    anchors = pt.select_anchors(model, {int(i): pool.features[i] for i in rest})
+    rows = np.concatenate([windows[i] for i in rest])
+    counts = [len(windows[i]) for i in rest]
+    truth = pool.genres[rest]
+    tops = {"bundled only": track_tops(model.genres, bundled_probs[rows], counts)}
+    info = {}
+    for label, extra in (("corrections only", pt.Examples.from_tracks([])), ("with anchors", anchors)):
+        fitted = pt.fit(model, corrections, extra)
+        mine = _personal(fitted).predict_scaled(scaled[rows])
+        genres, mixed = union_blend(bundled_probs[rows], model.genres, mine, fitted.genres, 0.7)
+        tops[f"fixed 0.7/0.3, {label}"] = track_tops(genres, mixed, counts)
+        joined = model.with_personal(_personal(fitted))
+        learned = "learned, with anchors (the app)" if label == "with anchors" else f"learned, {label}"
+        tops[learned] = track_tops(joined.genres, joined.predict_proba(np.vstack([pool.features[i] for i in rest])), counts)
+        info[label] = {"weight": fitted.weight, "cv_accuracy": fitted.card["cross_validation"]["accuracy"],
+                       "anchors": anchors.track_count if label == "with anchors" else 0}
+    new = [g for g in user_genres if g not in model.genres]
+    groups = {"all": np.ones(len(rest), bool), "new": np.isin(truth, new),
+              "touched": np.isin(truth, [g for g in user_genres if g in model.genres]),
+              "untouched": ~np.isin(truth, user_genres)}
+    scores = {m: {g: float(np.mean(tops[m][mask] == truth[mask])) for g, mask in groups.items() if mask.any()}
+              for m in METHODS}
+    return scores, info
+
+
+def simulate(pool, data, cache: Path, draws: int, repeats: int, seed: int = 7) -> dict:
+    rng = np.random.default_rng(seed)
+    genres = sorted(set(pool.genres.tolist()))
+    totals: dict = defaultdict(lambda: defaultdict(list))
+    weights: dict = defaultdict(list)
+    for draw in range(draws):
+        held = tuple(sorted(rng.choice(genres, N_NEW, replace=False).tolist()))
+        started = time.perf_counter()
+        model = variant(data, held, pool, cache)
+        windows, start = [], 0
+        for block in pool.features:
+            windows.append(np.arange(start, start + len(block)))
+            start += len(block)
+        every = np.vstack(pool.features)
+        bundled_probs, scaled = model.predict_proba(every), model.scale(every)
+        print(f"[{pool.name}] draw {draw + 1}/{draws}: new {held} (variant {time.perf_counter() - started:.0f} s)",
+              file=sys.stderr)
+        for k in KS[pool.name]:
+            for _ in range(repeats):
+                touched = rng.choice([g for g in genres if g not in held], N_TOUCHED, replace=False).tolist()
+                user = list(held) + touched
+                for regime in ("mixed", "all touched"):
+                    library = np.arange(len(pool.genres))
+                    if regime == "all touched":
+                        library = library[np.isin(pool.genres, user)]
+                    scores, info = one_user(model, pool, windows, bundled_probs, scaled, library, user, k, rng)
+                    for method, by_group in scores.items():
+                        for group, acc in by_group.items():
+                            totals[(regime, k, method)][group].append(acc)
+                    weights[(regime, k)].append(info["with anchors"]["weight"])
+    table = []
+    for (regime, k, method), by_group in sorted(totals.items(), key=lambda kv: (kv[0][0], kv[0][1], METHODS.index(kv[0][2]))):
+        base = totals[(regime, k, "bundled only")]
+        row = {"pool": pool.name, "library": regime, "k": k, "method": method, "users": len(by_group["all"])}
+        row.update({g: round(float(np.mean(by_group[g])), 3) for g in GROUPS if by_group.get(g)})
+        if by_group.get("untouched"):
+            row["untouched_change"] = round(float(np.mean(by_group["untouched"]) - np.mean(base["untouched"])), 3)
+        table.append(row)
+    chosen = {f"{regime} K={k}": {f"{w:g}": int(np.sum(np.array(v) == w)) for w in sorted(set(v))}
+              for (regime, k), v in sorted(weights.items())}
+    return {"clips_per_genre": pool.per_genre(), "windows_per_clip": sorted({len(f) for f in pool.features}),
+            "ks": list(KS[pool.name]), "new_genres_per_draw": N_NEW, "touched_known_genres": N_TOUCHED,
+            "draws": draws, "repeats": repeats, "table": table, "chosen_blend_weights": chosen}
+
+
+def print_table(result: dict) -> None:
+    for row in result["table"]:
+        change = f"{row['untouched_change']:+.3f}" if "untouched_change" in row else "   -  "
+        cells = " ".join(f"{row.get(g, float('nan')):6.3f}" for g in GROUPS)
+        print(f"{row['pool']:8s} {row['library']:11s} K={row['k']:<2d} {row['method']:33s} {cells}  {change}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--draws", type=int, default=6)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--pools", default="audio,csv-test")
+    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "genre-desktop-bench-personalize")
+    parser.add_argument("--no-speed", action="store_true")
+    parser.add_argument("--speed-only", action="store_true")
+    args = parser.parse_args(argv)
+    args.cache.mkdir(parents=True, exist_ok=True)
+    from threadpoolctl import threadpool_limits
+
+    from genre_desktop.core.training_data import load_features_csv
+
+    report: dict = {}
+    with threadpool_limits(1):
+        data = load_features_csv(GTZAN / "features_30_sec.csv")
+        if not args.speed_only:
+            pools = {"audio": lambda: audio_pool(args.cache), "csv-test": lambda: csv_test_pool(data)}
+            for name in args.pools.split(","):
+                report[name] = simulate(pools[name](), data, args.cache, args.draws, args.repeats)
+                if not args.json:
+                    print(f"\n{name}: clips per genre {report[name]['clips_per_genre']}, K in {KS[name]}")
+                    print(f"{'pool':8s} {'library':11s} {'K':4s} {'method':33s} {'all':>6s} {'new':>6s} "
+                          f"{'touch':>6s} {'untch':>6s}  untouched change")
+                    print_table(report[name])
+        if not args.no_speed:
+            from speed import speed_report
+
+            report["speed"] = speed_report(data, args.cache)
+            if not args.json:
+                print(json.dumps(report["speed"], indent=2))
+    if args.json:
+        print(json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
