@@ -24,13 +24,15 @@ Cross-validation over folds of whole tracks calibrates the model and chooses the
 (core/personal_validation.py); the card reports how the blended classifier does on the user's
 own labels.
 
-Public API: Examples, select_anchors, fit, fit_weights, FittedPersonal, PersonalTrainingError.
+Public API: Examples, select_anchors, window_batches, fit, fit_weights, FittedPersonal,
+PersonalTrainingError.
 """
 
 from __future__ import annotations
 
+import heapq
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -52,6 +54,7 @@ if TYPE_CHECKING:
 
 ANCHOR_CONFIDENCE = 0.35
 ANCHORS_PER_GENRE = 250
+BATCH_WINDOWS = 20000
 REGULARIZATION_C = 0.03
 ANCHOR_GENRE_WEIGHT = 1.2  # a genre known only from anchors, at most, against 1 for a user's genre
 
@@ -106,40 +109,55 @@ class FittedPersonal:
     card: dict[str, Any]  # everything but the file names and sha256 (personal_model.save adds them)
 
 
-def select_anchors(bundled: "GenreClassifier", unlabelled: Mapping[int, np.ndarray],
-                   cancel: CancelToken | None = None, chunk_windows: int = 20000) -> Examples:
-    """Unlabelled tracks (id -> window features) the bundled model alone is sure of."""
+def select_anchors(bundled: "GenreClassifier",
+                   unlabelled: Mapping[int, np.ndarray] | Iterable[Mapping[int, np.ndarray]],
+                   cancel: CancelToken | None = None) -> Examples:
+    """Unlabelled tracks (track id -> window features, or an iterable of such chunks, so that a
+    large library is read piece by piece) the bundled model alone leans to; only the kept
+    tracks' features stay in memory."""
     with threadpool_limits(1):
-        return _select_anchors(bundled.bundled_only(), unlabelled, cancel, chunk_windows)
+        return _select_anchors(bundled.bundled_only(), unlabelled, cancel)
 
 
-def _select_anchors(plain: "GenreClassifier", unlabelled: Mapping[int, np.ndarray],
-                    cancel: CancelToken | None, chunk_windows: int) -> Examples:
-    ids = list(unlabelled)
-    scored: list[tuple[float, int, str]] = []
-    start = 0
-    while start < len(ids):  # chunks of tracks, so a cancel is honoured within a second or so
-        if cancel is not None:
-            cancel.check()
-        chunk, windows = [], 0
-        while start < len(ids) and (not chunk or windows < chunk_windows):
-            chunk.append(ids[start])
-            windows += len(unlabelled[ids[start]])
-            start += 1
-        probs = plain.predict_proba(np.vstack([unlabelled[i] for i in chunk]))
-        row = 0
-        for track_id in chunk:
-            n = len(unlabelled[track_id])
-            track = probs[row:row + n].mean(axis=0)
-            row += n
-            best = int(np.argmax(track))
-            if track[best] >= ANCHOR_CONFIDENCE:
-                scored.append((float(track[best]), track_id, plain.genres[best]))
-    kept: dict[str, list[int]] = {}
-    for _, track_id, genre in sorted(scored, key=lambda s: (-s[0], s[1])):
-        if len(kept.setdefault(genre, [])) < ANCHORS_PER_GENRE:
-            kept[genre].append(track_id)
-    return Examples.from_tracks((tid, genre, unlabelled[tid]) for genre, tids in kept.items() for tid in tids)
+def window_batches(tracks: Mapping[int, np.ndarray], max_windows: int = BATCH_WINDOWS) -> Iterator[list[int]]:
+    """Track ids in order, in batches of about max_windows windows (one predict call each: fast,
+    bounded memory, and a cancel is honoured within a second or so)."""
+    batch: list[int] = []
+    windows = 0
+    for track_id in tracks:
+        batch.append(track_id)
+        windows += len(tracks[track_id])
+        if windows >= max_windows:
+            yield batch
+            batch, windows = [], 0
+    if batch:
+        yield batch
+
+
+def _select_anchors(plain: "GenreClassifier", unlabelled, cancel: CancelToken | None) -> Examples:
+    chunks = [unlabelled] if isinstance(unlabelled, Mapping) else unlabelled
+    surest: dict[str, list[tuple[float, int, np.ndarray]]] = {}  # per genre, a min-heap
+    for chunk in chunks:
+        for batch in window_batches(chunk):
+            if cancel is not None:
+                cancel.check()
+            probs = plain.predict_proba(np.vstack([chunk[t] for t in batch]))
+            row = 0
+            for track_id in batch:
+                n = len(chunk[track_id])
+                track = probs[row:row + n].mean(axis=0)
+                row += n
+                best = int(np.argmax(track))
+                if track[best] < ANCHOR_CONFIDENCE:
+                    continue
+                heap = surest.setdefault(plain.genres[best], [])
+                item = (float(track[best]), -int(track_id), chunk[track_id])  # ties: lower id wins
+                if len(heap) < ANCHORS_PER_GENRE:
+                    heapq.heappush(heap, item)
+                elif item[:2] > heap[0][:2]:
+                    heapq.heapreplace(heap, item)
+    return Examples.from_tracks((-neg_id, genre, features) for genre, heap in surest.items()
+                                for _, neg_id, features in sorted(heap, key=lambda i: i[:2], reverse=True))
 
 
 def fit(bundled: "GenreClassifier", corrections: Examples, anchors: Examples,

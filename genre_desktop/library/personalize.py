@@ -1,6 +1,6 @@
 """Learning from the user's corrections, library side (no Qt).
 
-- correction_examples / unlabelled_windows: what the database holds for learning. A correction is
+- correction_examples / unlabelled_chunks: what the database holds for learning. A correction is
   the latest label of a track when it names a genre (a cleared label is no correction); its
   examples are all of the track's stored windows of the current feature recipe (a labelled track
   never analysed has none and is skipped). Spellings of one custom genre that differ only in case
@@ -24,7 +24,7 @@ import re
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,6 +34,7 @@ import numpy as np
 from genre_desktop.core.cancel import CancelToken, Cancelled
 from genre_desktop.library.db import connect
 from genre_desktop.library.reclassify import reclassify
+from genre_desktop.library.scan_store import load_features
 from genre_desktop.library.writer import LibraryWriter
 from genre_desktop.library.writes import effective_threshold, set_model_info
 
@@ -46,6 +47,7 @@ _LATEST_LABELS = """
     WHERE l.track_id IS NOT NULL
       AND l.id = (SELECT max(id) FROM labels AS m WHERE m.track_id = l.track_id)"""
 _KEY = re.compile(r"[^0-9a-z]+")
+CHUNK_TRACKS = 5000
 
 
 @dataclass(frozen=True)
@@ -97,10 +99,26 @@ def correction_examples(conn: sqlite3.Connection, recipe_version: str) -> tuple[
     return examples, latest_id
 
 
+def unlabelled_chunks(conn: sqlite3.Connection, recipe_version: str,
+                      tracks_per_chunk: int = CHUNK_TRACKS) -> Iterator[dict[int, np.ndarray]]:
+    """Window features of present tracks without a label in force, a chunk of tracks at a time
+    (a 100,000-track library would hold ~140 MB of features at once)."""
+    ids = [int(r[0]) for r in conn.execute(
+        f"""SELECT t.id FROM tracks AS t WHERE t.status = 'ok'
+              AND EXISTS(SELECT 1 FROM windows AS w WHERE w.track_id = t.id AND w.recipe_version = ?)
+              AND t.id NOT IN (SELECT track_id FROM ({_LATEST_LABELS}) WHERE genre IS NOT NULL)
+            ORDER BY t.id""", (recipe_version,))]
+    for start in range(0, len(ids), tracks_per_chunk):
+        stored = load_features(conn, ids[start:start + tracks_per_chunk])
+        yield {track_id: features for track_id, (_, features) in stored.items()}
+
+
 def unlabelled_windows(conn: sqlite3.Connection, recipe_version: str) -> dict[int, np.ndarray]:
-    """Window features of present tracks without a label in force."""
-    return _windows(conn, recipe_version, f"""t.status = 'ok' AND w.track_id NOT IN
-        (SELECT track_id FROM ({_LATEST_LABELS}) WHERE genre IS NOT NULL)""")
+    """All of unlabelled_chunks at once (small libraries, tests)."""
+    merged: dict[int, np.ndarray] = {}
+    for chunk in unlabelled_chunks(conn, recipe_version):
+        merged.update(chunk)
+    return merged
 
 
 def _windows(conn: sqlite3.Connection, recipe_version: str, where: str) -> dict[int, np.ndarray]:
@@ -195,12 +213,11 @@ def learn(writer: LibraryWriter, bundled: "GenreClassifier", personal_dir: Path,
     conn = connect(writer.db_path, readonly=True)
     try:
         corrections, last_label_id = correction_examples(conn, recipe_version)
-        unlabelled = unlabelled_windows(conn, recipe_version)
+        cancel.check()
+        yield LearnProgress("Finding tracks the bundled model is sure of")
+        anchors = personal_training.select_anchors(plain, unlabelled_chunks(conn, recipe_version), cancel)
     finally:
         conn.close()
-    cancel.check()
-    yield LearnProgress("Finding tracks the bundled model is sure of", 0, len(unlabelled))
-    anchors = personal_training.select_anchors(plain, unlabelled, cancel)
     yield LearnProgress(f"Fitting your model on {corrections.track_count:,} corrected tracks")
     fitted = personal_training.fit(plain, corrections, anchors, cancel)
     cancel.check()  # the last moment at which nothing has changed

@@ -1,7 +1,8 @@
 """The review queue: unlabelled tracks where one answer from the user teaches the model most.
 
-Every present track without a label in force is scored from its stored features (nothing is
-decoded; 10,000 tracks take about two seconds, see benchmarks/bench_personalize.py), with the
+Every present track without a label in force is scored from its stored features, read a chunk
+at a time (nothing is decoded; 10,000 tracks take about two seconds, see
+benchmarks/bench_personalize.py), with the
 bundled model alone, the personal model alone and their blend:
 - unsure: 1 - (top - second) of the blend, the distance from a confident answer (0..1);
 - disagreement (+0.5): the personal model's top genre is not the bundled model's;
@@ -14,15 +15,17 @@ Public API: ReviewItem, review_queue.
 
 from __future__ import annotations
 
+import heapq
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from genre_desktop.core.cancel import CancelToken
-from genre_desktop.library.personalize import unlabelled_windows
+from genre_desktop.core.personal_training import window_batches
+from genre_desktop.library.personalize import unlabelled_chunks
 
 if TYPE_CHECKING:
     from genre_desktop.core.classifier import GenreClassifier
@@ -31,7 +34,6 @@ NEW_GENRE = "new genre"
 DISAGREEMENT = "disagreement"
 UNSURE = "unsure"
 BONUS = 0.5
-CHUNK_WINDOWS = 20000
 
 
 @dataclass(frozen=True)
@@ -52,26 +54,26 @@ class ReviewItem:
 def review_queue(conn: sqlite3.Connection, classifier: "GenreClassifier", recipe_version: str,
                  limit: int = 50, cancel: CancelToken | None = None) -> list[ReviewItem]:
     """The ``limit`` most useful tracks to ask about, best first."""
-    return rank(unlabelled_windows(conn, recipe_version), classifier, limit, cancel)
+    return rank(unlabelled_chunks(conn, recipe_version), classifier, limit, cancel)
 
 
-def rank(windows: Mapping[int, np.ndarray], classifier: "GenreClassifier", limit: int = 50,
+def rank(chunks: Iterable[Mapping[int, np.ndarray]], classifier: "GenreClassifier", limit: int = 50,
          cancel: CancelToken | None = None) -> list[ReviewItem]:
-    """review_queue on features already loaded (track id -> (n_windows, n_features))."""
-    items: list[ReviewItem] = []
-    ids = sorted(windows)
-    start = 0
-    while start < len(ids):
-        if cancel is not None:
-            cancel.check()
-        chunk, rows = [], 0
-        while start < len(ids) and (not chunk or rows < CHUNK_WINDOWS):
-            chunk.append(ids[start])
-            rows += len(windows[ids[start]])
-            start += 1
-        items.extend(_score_chunk(chunk, windows, classifier))
-    items.sort(key=lambda item: (-item.score, item.track_id))
-    return items[:max(0, int(limit))]
+    """review_queue on features already read: chunks of (track id -> (n_windows, n_features))."""
+    if limit <= 0:
+        return []
+    best: list[tuple[float, int, ReviewItem]] = []  # a min-heap of the best `limit` so far
+    for chunk in chunks:
+        for batch in window_batches(chunk):
+            if cancel is not None:
+                cancel.check()
+            for item in _score_chunk(batch, chunk, classifier):
+                entry = (item.score, -item.track_id, item)  # ties: the lower track id first
+                if len(best) < limit:
+                    heapq.heappush(best, entry)
+                elif entry[:2] > best[0][:2]:
+                    heapq.heapreplace(best, entry)
+    return [entry[2] for entry in sorted(best, key=lambda e: e[:2], reverse=True)]
 
 
 def _score_chunk(chunk: list[int], windows: Mapping[int, np.ndarray], classifier: "GenreClassifier") -> list[ReviewItem]:
