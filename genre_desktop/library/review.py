@@ -2,15 +2,15 @@
 
 Every present track without a label in force is scored from its stored features, read a chunk
 at a time (nothing is decoded; 10,000 tracks take about two seconds, see
-benchmarks/bench_personalize.py), with the
-bundled model alone, the personal model alone and their blend:
+benchmarks/bench_personalize.py), with the bundled model alone, the personal model alone and
+their blend:
 - unsure: 1 - (top - second) of the blend, the distance from a confident answer (0..1);
 - disagreement (+0.5): the personal model's top genre is not the bundled model's;
 - new genre (+0.5): the personal model's top genre is one the bundled model does not know, so
   every confirmed example widens what the user's own genre covers.
 Without a personal model only "unsure" applies. Highest score first; ties by track id.
 
-Public API: ReviewItem, review_queue.
+Public API: ReviewItem, review_queue, rank.
 """
 
 from __future__ import annotations
