@@ -3,6 +3,8 @@ library and the real task runner (pytest-qt waits for its signals)."""
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from genre_desktop.core import personal_model
@@ -11,6 +13,7 @@ from genre_desktop.library.db import connect
 from genre_desktop.library.personalize import LearnProgress, LearnSummary, RepredictOutcome
 from genre_desktop.services.library_service import LibraryService
 from genre_desktop.services.personal_service import PersonalModelService
+from genre_desktop.services.scan_service import ScanOptions, ScanService
 from genre_desktop.services.tasks import TaskRunner
 from tests.personal.conftest import NEW_GENRE, SOURCE_GENRE
 
@@ -132,3 +135,28 @@ def test_learns_by_itself_after_enough_corrections(qtbot, env):
     with qtbot.waitSignal(service.learned, timeout=TIMEOUT) as blocker:
         service_library.set_labels(reggae[2:3], NEW_GENRE)
     assert blocker.args[0].labelled == 3
+
+
+def test_learning_asked_during_a_scan_waits_for_its_end(qtbot, library, personal_dir, gtzan_clips, tmp_path):
+    music = tmp_path / "Music"
+    music.mkdir()
+    for clip in [c for c in gtzan_clips if c.suffix == ".flac"][:3]:
+        shutil.copy(clip, music / clip.name)
+    tasks = TaskRunner()
+    service_library = LibraryService(library.db_path, library.writer, tasks)
+    scanning = ScanService(library.writer, tasks, lambda: ScanOptions(jobs=1, windows_per_track=1))
+    service = PersonalModelService(service_library, tasks, Settings(), Saved(), personal_dir, scanning=scanning)
+    library.label(library.ids(SOURCE_GENRE), NEW_GENRE)
+    order = []
+    scanning.finished.connect(lambda _report: order.append("scan finished"))
+    service.learned.connect(lambda _summary: order.append("learned"))
+    try:
+        scanning.scan([music])
+        assert service.learn() and not service.is_busy  # held back, not refused
+        with qtbot.waitSignal(service.learned, timeout=TIMEOUT):
+            pass
+        assert order == ["scan finished", "learned"]
+        assert _sources(library.db_path).get("personal model", 0) > 0
+    finally:
+        tasks.shutdown()
+        service_library.close()
