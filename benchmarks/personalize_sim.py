@@ -104,14 +104,14 @@ def variant(data, held: tuple[str, ...], pool: Pool, cache: Path):
 
 def union_blend(bundled: np.ndarray, bundled_genres, personal: np.ndarray, personal_genres,
                 weight: float) -> tuple[tuple[str, ...], np.ndarray]:
-    """The fixed (1 - w) * bundled + w * personal over the union of genres (a genre one model
-    lacks counts as 0 there): core.classifier.combine_probabilities for whole arrays."""
+    """The fixed (1 - w) * bundled + w * personal over the union of genres, row by row
+    (core.classifier.combine_probabilities: a genre one model lacks counts as 0 there)."""
+    from genre_desktop.core.classifier import combine_probabilities
+
     genres = tuple(bundled_genres) + tuple(g for g in personal_genres if g not in bundled_genres)
-    mixed = np.zeros((len(bundled), len(genres)))
-    mixed[:, :len(bundled_genres)] = (1 - weight) * bundled
-    for k, genre in enumerate(personal_genres):
-        mixed[:, genres.index(genre)] += weight * personal[:, k]
-    return genres, mixed
+    rows = [combine_probabilities(dict(zip(bundled_genres, b)), dict(zip(personal_genres, p)), weight)
+            for b, p in zip(bundled, personal)]
+    return genres, np.array([[row.get(g, 0.0) for g in genres] for row in rows])
 
 
 def track_tops(genres, window_probs: np.ndarray, counts: list[int]) -> np.ndarray:
