@@ -118,6 +118,7 @@ class PersonalController(QObject):
 
     def _on_failed(self, message: str) -> None:
         log.warning("Personal model: %s", message)
+        self.w.review.set_busy(False)  # a failed look for the queue must not leave it "looking"
         self.w.statusBar().showMessage(message, 15000)
         if self._asked:
             box = QMessageBox(QMessageBox.Icon.Warning, "Learn from my corrections", message,
