@@ -62,7 +62,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("duration", "Length", lambda r: format_duration(r.duration), lambda r: r.duration or 0.0, 56),
     Column("genre", "Genre", display_genre, lambda r: (r.genre or "").lower(), 110),
     Column("confidence", "Confidence", display_confidence, lambda r: r.confidence or 0.0, 100),
-    Column("source", "Source", display_source, lambda r: r.genre_source or "", 74),
-    Column("tag_genre", "Genre tag", lambda r: r.tag_genre or "", lambda r: (r.tag_genre or "").lower(), 90),
+    Column("source", "Source", display_source, lambda r: r.genre_source or "", 80),
+    Column("tag_genre", "Genre tag", lambda r: r.tag_genre or "", lambda r: (r.tag_genre or "").lower(), 76),
 )
 COLUMN_INDEX: dict[str, int] = {c.key: i for i, c in enumerate(COLUMNS)}
