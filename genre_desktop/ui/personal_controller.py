@@ -62,7 +62,8 @@ class PersonalController(QObject):
         s.cancelled.connect(self._on_cancelled)
         library = window.context.library
         library.tracksChanged.connect(self._on_tracks_changed)
-        library.libraryChanged.connect(self._status_timer.start)
+        library.libraryChanged.connect(self._library_changed)
+        window.scans.scanFinished.connect(lambda _report: self._library_changed())
         window.review.refreshRequested.connect(self.refresh_queue)
         window.tabs.currentChanged.connect(self._on_tab)
         self.update_status()
@@ -169,6 +170,11 @@ class PersonalController(QObject):
         self.w.review.set_entries(entries)
         self.w.review.set_busy(False)
         self.w.sidebar.set_review_count(len(self.w.review.entries()))
+
+    def _library_changed(self) -> None:
+        """Tracks came, went or were classified again: look for the queue again when next shown."""
+        self._queue_stale = True
+        self._status_timer.start()
 
     def _on_tab(self, _index: int) -> None:
         if self.w.tabs.currentWidget() is self.w.review and self._queue_stale:

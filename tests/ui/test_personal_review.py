@@ -85,6 +85,9 @@ def test_use_bundled_model_only_reverts_the_sources_and_back(qtbot, real_window)
     assert "your model" not in shown and "model" in shown
     assert "bundled model only" in window.statusBar().currentMessage()
     assert db_rows(window, "SELECT count(*) FROM tracks WHERE genre_source = 'you'")[0][0] == 9  # kept
+    review = open_review(qtbot, window)  # looked for again: only the bundled model's doubts now
+    assert all(e.reason.startswith("unsure") for e in review.entries())
+    window.actions.show_library.trigger()
 
     settings = window.commands.open_settings()  # the Settings dialog shows the same choice
     assert settings.personal.bundled_only.isChecked()
