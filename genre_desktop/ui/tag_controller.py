@@ -50,7 +50,7 @@ class TagController(QObject):
     def open_write_dialog(self, whole_library: bool | None = None) -> WriteTagsDialog:
         """From the menu the scope is the selection when several tracks are selected (one selected
         row is usually just where the cursor is), else the whole library; the dialog can switch."""
-        ids = self.w.library_panel.selected_ids()
+        ids = self.w.selected_track_ids()
         if whole_library is None:
             whole_library = len(ids) < 2
         dialog = WriteTagsDialog(self.service, self.w.context.library.reader.threshold, ids,

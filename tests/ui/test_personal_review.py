@@ -61,6 +61,19 @@ def test_review_queue_lists_reasons_and_shrinks_as_tracks_are_answered(qtbot, re
     assert menu.actions()[0].text() == "Set genre (1 track)"
 
 
+def test_writing_genres_from_the_review_queue_takes_its_selection(qtbot, real_window):
+    window = real_window
+    review = open_review(qtbot, window)
+    review.tree.selectAll()
+    queued = sorted(review.queued_ids())
+    assert len(queued) >= 2 and sorted(window.selected_track_ids()) == queued
+    dialog = window.tags.open_write_dialog()
+    try:
+        assert sorted(dialog.selected_ids) == queued and not dialog.form.whole_library
+    finally:
+        dialog.reject()
+
+
 def test_use_bundled_model_only_reverts_the_sources_and_back(qtbot, real_window):
     from genre_desktop.ui.itemmodels.columns import COLUMN_INDEX
 
