@@ -54,19 +54,19 @@ def _personal(f):
 
 def one_user(model, pool, windows, bundled_probs, scaled, library, user_genres, k, rng):
     """Accuracy of each method for one simulated user; returns ({method: {group: acc}}, info)."""
-    from genre_desktop.core import personal_training as pt
+    from genre_desktop.core import personal_examples as px, personal_training as pt
 
     corrected = np.concatenate([rng.choice(library[pool.genres[library] == g], k, replace=False)
                                 for g in user_genres])
     rest = np.setdiff1d(library, corrected)
-    corrections = pt.Examples.from_tracks((int(i), str(pool.genres[i]), pool.features[i]) for i in corrected)
-    anchors = pt.select_anchors(model, {int(i): pool.features[i] for i in rest})
+    corrections = px.Examples.from_tracks((int(i), str(pool.genres[i]), pool.features[i]) for i in corrected)
+    anchors = px.select_anchors(model, {int(i): pool.features[i] for i in rest})
     rows = np.concatenate([windows[i] for i in rest])
     counts = [len(windows[i]) for i in rest]
     truth = pool.genres[rest]
     tops = {"bundled only": track_tops(model.genres, bundled_probs[rows], counts)}
     info = {}
-    for label, extra in (("corrections only", pt.Examples.from_tracks([])), ("with anchors", anchors)):
+    for label, extra in (("corrections only", px.Examples.from_tracks([])), ("with anchors", anchors)):
         fitted = pt.fit(model, corrections, extra)
         mine = _personal(fitted).predict_scaled(scaled[rows])
         genres, mixed = union_blend(bundled_probs[rows], model.genres, mine, fitted.genres, 0.7)

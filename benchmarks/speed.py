@@ -67,7 +67,7 @@ def _timed(fn):
 
 
 def speed_report(data, cache: Path) -> dict:
-    from genre_desktop.core import personal_training as pt
+    from genre_desktop.core import personal_examples as px, personal_training as pt
     from genre_desktop.core.classifier import GenreClassifier
     from genre_desktop.core.feature_schema import RECIPE_VERSION
     from genre_desktop.library import personalize
@@ -86,16 +86,16 @@ def speed_report(data, cache: Path) -> dict:
             _, report["first_prediction_10k_seconds"] = _timed(lambda: list(reclassify(bundled, writer, RECIPE_VERSION)))
             conn = connect(db_path, readonly=True)
             windows = personalize.unlabelled_windows(conn, RECIPE_VERSION)
-            anchors, report["anchor_selection_10k_seconds"] = _timed(lambda: pt.select_anchors(bundled, windows))
+            anchors, report["anchor_selection_10k_seconds"] = _timed(lambda: px.select_anchors(bundled, windows))
             report["anchors"] = anchors.track_count
             fits = {}
             for n in (10, 100, 1000):
                 corrected = list(range(0, TRACKS, TRACKS // n))[:n]
-                examples = pt.Examples.from_tracks(
+                examples = px.Examples.from_tracks(
                     (tid + 1, NEW_GENRE if genres[tid] == "disco" else genres[tid], windows[tid + 1]) for tid in corrected)
                 taken = {tid + 1 for tid in corrected}
                 rest = {t: w for t, w in windows.items() if t not in taken}
-                fitted, seconds = _timed(lambda: pt.fit(bundled, examples, pt.select_anchors(bundled, rest)))
+                fitted, seconds = _timed(lambda: pt.fit(bundled, examples, px.select_anchors(bundled, rest)))
                 fits[str(n)] = {"seconds_with_anchor_selection": seconds, "fit_seconds": fitted.card["fit_seconds"],
                                 "windows": len(examples), "blend_weight": fitted.weight}
             report["fit"] = fits

@@ -40,7 +40,7 @@ from genre_desktop.library.writes import effective_threshold, set_model_info
 
 if TYPE_CHECKING:
     from genre_desktop.core.classifier import GenreClassifier
-    from genre_desktop.core.personal_training import Examples
+    from genre_desktop.core.personal_examples import Examples
 
 _LATEST_LABELS = """
     SELECT l.track_id AS track_id, l.genre AS genre FROM labels AS l
@@ -89,7 +89,7 @@ class LearnSummary:
 
 def correction_examples(conn: sqlite3.Connection, recipe_version: str) -> tuple["Examples", int]:
     """The user's corrections as training examples, and the newest label id they reflect."""
-    from genre_desktop.core.personal_training import Examples
+    from genre_desktop.core.personal_examples import Examples
 
     latest_id = int(conn.execute("SELECT coalesce(max(id), 0) FROM labels").fetchone()[0])
     labels = {int(r[0]): r[1] for r in conn.execute(_LATEST_LABELS) if r[1] is not None}
@@ -205,7 +205,7 @@ def personal_status(conn: sqlite3.Connection, personal_dir: Path, bundled_versio
 def learn(writer: LibraryWriter, bundled: "GenreClassifier", personal_dir: Path, recipe_version: str,
           cancel: CancelToken | None = None) -> Generator[LearnProgress, None, LearnSummary]:
     """Fit the personal model on the library's corrections, save it, re-predict every track."""
-    from genre_desktop.core import personal_model, personal_training
+    from genre_desktop.core import personal_examples, personal_model, personal_training
 
     cancel = cancel or CancelToken()
     plain = bundled.bundled_only()
@@ -215,7 +215,7 @@ def learn(writer: LibraryWriter, bundled: "GenreClassifier", personal_dir: Path,
         corrections, last_label_id = correction_examples(conn, recipe_version)
         cancel.check()
         yield LearnProgress("Finding tracks the bundled model is sure of")
-        anchors = personal_training.select_anchors(plain, unlabelled_chunks(conn, recipe_version), cancel)
+        anchors = personal_examples.select_anchors(plain, unlabelled_chunks(conn, recipe_version), cancel)
     finally:
         conn.close()
     yield LearnProgress(f"Fitting your model on {corrections.track_count:,} corrected tracks")

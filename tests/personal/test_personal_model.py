@@ -9,7 +9,7 @@ import os
 import numpy as np
 import pytest
 
-from genre_desktop.core import personal_model, personal_training as pt
+from genre_desktop.core import personal_examples as px, personal_model, personal_training as pt
 from genre_desktop.core.classifier import SOURCE_BUNDLED, SOURCE_PERSONAL, GenreClassifier, load_classifier
 from genre_desktop.core.personal_model import PersonalModelError
 from genre_desktop.core.types import Window
@@ -25,7 +25,7 @@ def examples(csv_data):
     library = {g: np.flatnonzero(csv_data.y == g)[::STRIDE] for g in csv_data.genres}
     labelled = ([(int(r), NEW_GENRE) for r in library[SOURCE_GENRE][:20]]
                 + [(int(r), "rock") for r in library["rock"][:3]] + [(int(library["classical"][0]), "classical")])
-    corrections = pt.Examples.from_tracks((r, g, windows_of(csv_data.X[r], names, rng)) for r, g in labelled)
+    corrections = px.Examples.from_tracks((r, g, windows_of(csv_data.X[r], names, rng)) for r, g in labelled)
     taken = {r for r, _ in labelled}
     unlabelled = {int(r): windows_of(csv_data.X[r], names, rng) for g, rows in library.items()
                   if g != SOURCE_GENRE for r in rows if int(r) not in taken}
@@ -35,7 +35,7 @@ def examples(csv_data):
 @pytest.fixture(scope="module")
 def fitted(bundled, examples):
     corrections, unlabelled = examples
-    return pt.fit(bundled, corrections, pt.select_anchors(bundled, unlabelled))
+    return pt.fit(bundled, corrections, px.select_anchors(bundled, unlabelled))
 
 
 @pytest.fixture
@@ -158,7 +158,7 @@ def test_a_save_that_dies_before_its_card_leaves_the_old_model_whole(saved, fitt
 def test_learning_needs_corrections(bundled, examples):
     _, unlabelled = examples
     with pytest.raises(pt.PersonalTrainingError, match="no corrected tracks"):
-        pt.fit(bundled, pt.Examples.from_tracks([]), pt.select_anchors(bundled, unlabelled))
+        pt.fit(bundled, px.Examples.from_tracks([]), px.select_anchors(bundled, unlabelled))
 
 
 def test_other_genres_anchors_count_in_full_only_where_the_library_holds_those_genres(bundled, csv_data, fitted):
@@ -169,13 +169,13 @@ def test_other_genres_anchors_count_in_full_only_where_the_library_holds_those_g
     names = list(csv_data.feature_names)
     reggae, rock = (np.flatnonzero(csv_data.y == g) for g in (SOURCE_GENRE, "rock"))
     labelled = [(int(r), NEW_GENRE) for r in reggae[:40]] + [(int(r), "rock") for r in rock[:40]]
-    corrections = pt.Examples.from_tracks((r, g, windows_of(csv_data.X[r], names, rng)) for r, g in labelled)
+    corrections = px.Examples.from_tracks((r, g, windows_of(csv_data.X[r], names, rng)) for r, g in labelled)
     unlabelled = {int(r): windows_of(csv_data.X[r], names, rng) for r in np.concatenate([reggae[40:], rock[40:]])}
-    anchors = pt.select_anchors(bundled, unlabelled)
+    anchors = px.select_anchors(bundled, unlabelled)
     assert anchors.scanned == len(unlabelled) and anchors.sure_calls.get(SOURCE_GENRE, 0) > 20
     users_only = pt.fit(bundled, corrections, anchors).card["anchors"]
     mixed = fitted.card["anchors"]
-    assert users_only["genuine_share_of_other_genres"] < pt.FULL_TRUST_SHARE
+    assert users_only["genuine_share_of_other_genres"] < px.FULL_TRUST_SHARE
     assert users_only["other_genres_weight_factor"] < 1.0
-    assert mixed["genuine_share_of_other_genres"] > pt.FULL_TRUST_SHARE
+    assert mixed["genuine_share_of_other_genres"] > px.FULL_TRUST_SHARE
     assert mixed["other_genres_weight_factor"] == 1.0

@@ -7,7 +7,7 @@ import shutil
 import numpy as np
 import pytest
 
-from genre_desktop.core import personal_model, personal_training as pt
+from genre_desktop.core import personal_examples as px, personal_model, personal_training as pt
 from genre_desktop.core.classifier import GenreClassifier
 from genre_desktop.library.db import connect
 from genre_desktop.library.scanner import scan_folders
@@ -31,11 +31,11 @@ def saved_model(bundled, csv_data, personal_dir):
     rng = np.random.default_rng(3)
     names = list(csv_data.feature_names)
     rows = {g: np.flatnonzero(csv_data.y == g)[1::STRIDE] for g in csv_data.genres}
-    corrections = pt.Examples.from_tracks(
+    corrections = px.Examples.from_tracks(
         (int(r), NEW_GENRE, windows_of(csv_data.X[r], names, rng)) for r in rows[SOURCE_GENRE])
     unlabelled = {int(r): windows_of(csv_data.X[r], names, rng)
                   for g, rs in rows.items() if g != SOURCE_GENRE for r in rs}
-    fitted = pt.fit(bundled, corrections, pt.select_anchors(bundled, unlabelled))
+    fitted = pt.fit(bundled, corrections, px.select_anchors(bundled, unlabelled))
     return personal_model.save(personal_dir, fitted.genres, fitted.coef, fitted.intercept, fitted.weight, fitted.card)
 
 
