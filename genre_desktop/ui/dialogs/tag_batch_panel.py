@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QHBoxLayout, QHeaderView, QLabel, QProgressBar, QPushButton, QSizePolicy, QTreeWidget, QTreeWidgetItem,
@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from genre_desktop.library.db import printable
+from genre_desktop.services.tasks import Task
 
 FAILED, SKIPPED = "Failed", "Skipped"
 
@@ -21,13 +22,15 @@ FAILED, SKIPPED = "Failed", "Skipped"
 @dataclass(frozen=True)
 class BatchWords:
     """How one kind of batch speaks: 'Writing genres…' / 'Restoring tags…'."""
+    name: str  # "write", "undo"
     running: str
     done: str  # "{n} files written" etc.
     stopped: str
 
 
-WRITE_WORDS = BatchWords("Writing genres to files…", "{n} written", "Stopped: the files written so far keep their new genre")
-UNDO_WORDS = BatchWords("Putting back the previous genre tags…", "{n} restored",
+WRITE_WORDS = BatchWords("write", "Writing genres to files…", "{n} written",
+                         "Stopped: the files written so far keep their new genre")
+UNDO_WORDS = BatchWords("undo", "Putting back the previous genre tags…", "{n} restored",
                         "Stopped: the files restored so far keep their old genre")
 
 
@@ -47,6 +50,8 @@ def outcome_summary(result, words: BatchWords) -> str:
 
 
 class BatchRunPanel(QWidget):
+    ended = Signal(object)  # the BatchResult of a followed task, or None when it stopped on an error
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.heading = QLabel()
@@ -84,6 +89,22 @@ class BatchRunPanel(QWidget):
         layout.addLayout(copy_row)
         layout.addWidget(self._filler, 1)
         self._show_list(False)
+
+    def follow(self, task: Task, words: BatchWords, total: int = 0) -> None:
+        """Show this task's progress, then its outcome; `ended` is emitted after either."""
+        self.start(words, total)
+        task.progress.connect(self.update_progress)
+        task.succeeded.connect(lambda result: self._end(result, words))
+        task.failed.connect(lambda error: self._stop(f"The {words.name} stopped: {error}"))
+        task.cancelled.connect(lambda: self._stop(f"The {words.name} was stopped."))
+
+    def _end(self, result, words: BatchWords) -> None:
+        self.show_result(result, words)
+        self.ended.emit(result)
+
+    def _stop(self, message: str) -> None:
+        self.show_error(message)
+        self.ended.emit(None)
 
     def start(self, words: BatchWords, total: int = 0) -> None:
         self.heading.setText(words.running)

@@ -25,6 +25,7 @@ class UndoTagsDialog(QDialog):
         about.setObjectName("hint")
         about.setWordWrap(True)
         self.run_panel = BatchRunPanel()
+        self.run_panel.ended.connect(self._on_ended)
         buttons = QDialogButtonBox()
         self.close_button: QPushButton = buttons.addButton("Cancel", QDialogButtonBox.ButtonRole.RejectRole)
         self.close_button.setToolTip("Stop after the current file (Esc)")
@@ -41,29 +42,18 @@ class UndoTagsDialog(QDialog):
             self._finish()
             return False
         self._task = task
-        self.run_panel.start(UNDO_WORDS)
-        task.progress.connect(self.run_panel.update_progress)
-        task.succeeded.connect(self._on_done)
-        task.failed.connect(lambda error: self._on_stopped(f"The undo stopped: {error}"))
-        task.cancelled.connect(lambda: self._on_stopped("The undo was stopped."))
+        self.run_panel.follow(task, UNDO_WORDS)
         return True
 
     @property
     def is_running(self) -> bool:
         return self._task is not None
 
-    def _on_done(self, result) -> None:
+    def _on_ended(self, result) -> None:
         self._task = None
         self.result = result
-        self.run_panel.show_result(result, UNDO_WORDS)
         self._finish()
         self.batchFinished.emit(result)
-
-    def _on_stopped(self, message: str) -> None:
-        self._task = None
-        self.run_panel.show_error(message)
-        self._finish()
-        self.batchFinished.emit(None)
 
     def _finish(self) -> None:
         self.close_button.setText("Close")

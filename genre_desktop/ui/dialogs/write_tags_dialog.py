@@ -89,6 +89,7 @@ class WriteTagsDialog(QDialog):
             header.resizeSection(column, width)
         header.setSectionResizeMode(FILE, QHeaderView.ResizeMode.Stretch)
         self.run_panel = BatchRunPanel()
+        self.run_panel.ended.connect(self._on_ended)
         self.pages = QStackedWidget()
         self.pages.addWidget(self.table)
         self.pages.addWidget(self.run_panel)
@@ -210,26 +211,15 @@ class WriteTagsDialog(QDialog):
         self.close_button.setText("Cancel")
         self.close_button.setToolTip("Stop after the current file (Esc)")
         self.summary.setText("")
-        self.run_panel.start(WRITE_WORDS, len(self.plan.changes))
+        self.run_panel.follow(task, WRITE_WORDS, len(self.plan.changes))
         self.pages.setCurrentIndex(RUN_PAGE)
-        task.progress.connect(self.run_panel.update_progress)
-        task.succeeded.connect(self._on_written)
-        task.failed.connect(lambda error: self._on_write_failed(f"The write stopped: {error}"))
-        task.cancelled.connect(lambda: self._on_write_failed("The write was stopped."))
         return True
 
-    def _on_written(self, result) -> None:
+    def _on_ended(self, result) -> None:
         self._task = None
         self.result = result
-        self.run_panel.show_result(result, WRITE_WORDS)
         self._finish()
         self.batchFinished.emit(result)
-
-    def _on_write_failed(self, message: str) -> None:
-        self._task = None
-        self.run_panel.show_error(message)
-        self._finish()
-        self.batchFinished.emit(None)
 
     def _finish(self) -> None:
         self._done = True
