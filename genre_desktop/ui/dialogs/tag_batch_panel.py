@@ -34,6 +34,15 @@ UNDO_WORDS = BatchWords("undo", "Putting back the previous genre tags…", "{n} 
                         "Stopped: the files restored so far keep their old genre")
 
 
+def ready_to_close(button: QPushButton) -> None:
+    """The dialog's Cancel button becomes its default Close once the batch has ended."""
+    button.setText("Close")
+    button.setToolTip("")
+    button.setEnabled(True)
+    button.setDefault(True)
+    button.setFocus()
+
+
 def plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QV
 
 from genre_desktop.services.tag_service import TagService
 from genre_desktop.services.tasks import Task
-from genre_desktop.ui.dialogs.tag_batch_panel import UNDO_WORDS, BatchRunPanel
+from genre_desktop.ui.dialogs.tag_batch_panel import UNDO_WORDS, BatchRunPanel, ready_to_close
 
 
 class UndoTagsDialog(QDialog):
@@ -56,11 +56,7 @@ class UndoTagsDialog(QDialog):
         self.batchFinished.emit(result)
 
     def _finish(self) -> None:
-        self.close_button.setText("Close")
-        self.close_button.setToolTip("")
-        self.close_button.setEnabled(True)
-        self.close_button.setDefault(True)
-        self.close_button.setFocus()
+        ready_to_close(self.close_button)
 
     def reject(self) -> None:
         """Esc or Close: while restoring, stop after the current file instead."""

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from genre_desktop.library.db import printable
 from genre_desktop.services.tag_service import TagPlan, TagService
-from genre_desktop.ui.dialogs.tag_batch_panel import WRITE_WORDS, BatchRunPanel, plural
+from genre_desktop.ui.dialogs.tag_batch_panel import WRITE_WORDS, BatchRunPanel, plural, ready_to_close
 from genre_desktop.ui.dialogs.write_tags_options import WriteTagsOptionsForm
 from genre_desktop.ui.itemmodels.tag_change_model import COLUMNS, FILE, TagChangeModel
 
@@ -224,11 +224,7 @@ class WriteTagsDialog(QDialog):
     def _finish(self) -> None:
         self._done = True
         self.write_button.hide()
-        self.close_button.setText("Close")
-        self.close_button.setToolTip("")
-        self.close_button.setEnabled(True)
-        self.close_button.setDefault(True)
-        self.close_button.setFocus()
+        ready_to_close(self.close_button)
 
     def reject(self) -> None:
         """Esc, Close or the window's close box: while writing, stop the write instead."""
