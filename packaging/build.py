@@ -3,6 +3,7 @@
     python packaging/build.py                 # dist/GenreDesktop/ + an archive in dist/
     python packaging/build.py --clean         # throw away PyInstaller's cache first
     python packaging/build.py --appimage      # Linux: also an AppImage (needs appimagetool on PATH)
+    python packaging/build.py --stack-floor   # the libraries alone, same choices: the size floor
 
 Linux  : dist/GenreDesktop/GenreDesktop and dist/GenreDesktop-<version>-linux-<arch>.tar.gz
 Windows: dist/GenreDesktop/GenreDesktop.exe (+ genre-desktop.exe for the console), a .zip and,
@@ -32,6 +33,7 @@ from spec_helpers import ROOT, read_version  # noqa: E402
 SPEC = ROOT / "packaging" / "genre_desktop.spec"
 ISS = ROOT / "packaging" / "windows" / "genre_desktop.iss"
 APP_NAME = "GenreDesktop"
+FLOOR_NAME = "StackFloor"
 
 
 def platform_tag() -> str:
@@ -51,14 +53,22 @@ def folder_size(path: Path) -> int:
     return total
 
 
-def run_pyinstaller(dist: Path, work: Path, clean: bool) -> float:
+def largest_parts(app_dir: Path, count: int = 8) -> dict[str, float]:
+    """The biggest top-level items of the app's library folder, in MB."""
+    internal = app_dir / "_internal" if (app_dir / "_internal").is_dir() else app_dir
+    sizes = {p.name: folder_size(p) if p.is_dir() else p.stat().st_size
+             for p in internal.iterdir() if not p.is_symlink()}
+    return {name: round(size / 1e6, 1) for name, size in sorted(sizes.items(), key=lambda kv: -kv[1])[:count]}
+
+
+def run_pyinstaller(dist: Path, work: Path, clean: bool, env: dict | None = None) -> float:
     command = [sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
                "--distpath", str(dist), "--workpath", str(work)]
     if clean:
         command.append("--clean")
     command.append(str(SPEC))
     started = time.perf_counter()
-    subprocess.run(command, cwd=ROOT, check=True)
+    subprocess.run(command, cwd=ROOT, check=True, env=env)
     return time.perf_counter() - started
 
 
@@ -144,6 +154,7 @@ def build(dist: Path, work: Path, clean: bool, archive: bool, want_appimage: boo
         "build_seconds": round(build_seconds, 1),
         "app": str(shipped),
         "unpacked_bytes": folder_size(shipped),
+        "largest_mb": largest_parts(app_dir),
         "archives": {},
     }
     if archive:
@@ -164,6 +175,19 @@ def build(dist: Path, work: Path, clean: bool, archive: bool, want_appimage: boo
     return report
 
 
+def stack_floor(dist: Path, work: Path) -> dict:
+    """Freeze packaging/stack_floor.py (the libraries, no app) with the app's spec choices, check
+    that it starts, and report its size: no trimming of the app can go below it."""
+    build_seconds = run_pyinstaller(dist, work, clean=False, env={**os.environ, "GENRE_DESKTOP_STACK_FLOOR": "1"})
+    floor = dist / FLOOR_NAME
+    executable = floor / (FLOOR_NAME + (".exe" if sys.platform == "win32" else ""))
+    started = subprocess.run([str(executable)], env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+                             capture_output=True, text=True, timeout=120)
+    return {"stack_floor": str(floor), "build_seconds": round(build_seconds, 1),
+            "starts": started.returncode == 0, "unpacked_mb": round(folder_size(floor) / 1e6, 1),
+            "largest_mb": largest_parts(floor)}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dist", type=Path, default=ROOT / "dist", help="output folder (default: dist/)")
@@ -172,12 +196,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clean", action="store_true", help="clear PyInstaller's cache first")
     parser.add_argument("--no-archive", action="store_true", help="only build the app folder")
     parser.add_argument("--appimage", action="store_true", help="Linux: also build an AppImage")
+    parser.add_argument("--stack-floor", action="store_true",
+                        help="instead: freeze the libraries alone and report their size")
     args = parser.parse_args(argv)
     args.dist.mkdir(parents=True, exist_ok=True)
-    report = build(args.dist.resolve(), args.work.resolve(), args.clean, not args.no_archive,
-                   args.appimage)
+    if args.stack_floor:
+        report = stack_floor(args.dist.resolve(), args.work.resolve())
+    else:
+        report = build(args.dist.resolve(), args.work.resolve(), args.clean, not args.no_archive,
+                       args.appimage)
     text = json.dumps(report, indent=2)
-    (args.dist / "build-report.json").write_text(text + "\n", encoding="utf-8")
+    name = "stack-floor-report.json" if args.stack_floor else "build-report.json"
+    (args.dist / name).write_text(text + "\n", encoding="utf-8")
     print(text)
     return 0
 

@@ -45,3 +45,19 @@ def test_spec_is_valid_python_on_every_platform_branch():
     source = (PACKAGING / "genre_desktop.spec").read_text(encoding="utf-8")
     compile(source, "genre_desktop.spec", "exec")
     assert "BUNDLE(" in source and 'name="genre-desktop", console=True' in source
+
+
+def test_largest_parts_ranks_the_library_folder_by_size(tmp_path):
+    internal = tmp_path / "App" / "_internal"
+    (internal / "big").mkdir(parents=True)
+    (internal / "big" / "lib.so").write_bytes(b"x" * 3_000_000)
+    (internal / "small.so").write_bytes(b"x" * 1_000_000)
+    (internal / "link.so").symlink_to(internal / "small.so")
+    assert load_build_module().largest_parts(tmp_path / "App") == {"big": 3.0, "small.so": 1.0}
+
+
+def test_stack_floor_entry_imports_the_stack_but_no_app_code():
+    entry = (PACKAGING / "stack_floor.py").read_text(encoding="utf-8")
+    for library in ("librosa", "sklearn", "PySide6", "soundfile", "sounddevice", "mutagen", "joblib"):
+        assert library in entry
+    assert "genre_desktop" not in entry
