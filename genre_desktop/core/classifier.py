@@ -71,6 +71,7 @@ class GenreClassifier:
         self.recommended_threshold: float = float(card.get("recommended_threshold", FALLBACK_THRESHOLD))
         self.n_features: int = len(card["feature_names"])
         self._scaling: Any = None
+        self._reference: tuple[np.ndarray, np.ndarray] | None = None
 
     @classmethod
     def load(cls, model_dir: Path | None = None, *, personal_dir: Path | None = None) -> "GenreClassifier":
@@ -95,7 +96,7 @@ class GenreClassifier:
     def with_personal(self, personal: "PersonalModel | None") -> "GenreClassifier":
         """The same bundled model joined by ``personal`` (None: the bundled model alone)."""
         joined = GenreClassifier(self._model, self.card, personal)
-        joined._scaling = self._scaling
+        joined._scaling, joined._reference = self._scaling, self._reference
         return joined
 
     def bundled_only(self) -> "GenreClassifier":
@@ -109,6 +110,14 @@ class GenreClassifier:
 
             self._scaling = fitted_preprocessing(self._model)
         return self._scaling.transform(self._checked(features))
+
+    def reference_examples(self) -> tuple[np.ndarray, np.ndarray]:
+        """The bundled model's training examples in its scaled space, with their genres."""
+        if self._reference is None:
+            from genre_desktop.core.genre_model import reference_examples
+
+            self._reference = reference_examples(self._model)
+        return self._reference
 
     def predict_windows(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(n, n_features) window features -> (final over ``genres``, bundled model alone over

@@ -172,3 +172,19 @@ def fitted_preprocessing(model: Any) -> Pipeline:
     if [name for name, _ in steps.steps] != ["features", "scale"]:
         raise ValueError(f"unexpected preprocessing steps {[name for name, _ in steps.steps]}")
     return steps
+
+
+def reference_examples(model: Any) -> tuple[np.ndarray, np.ndarray]:
+    """(scaled features, genre names) of the examples a model made by ``calibrated_model`` was
+    trained on: its k-NN member keeps them, in the scaled space ``fitted_preprocessing`` maps to.
+    They let the personal model compare a user's music with what each bundled genre sounds like.
+    (``_fit_X``/``_y`` are scikit-learn's own attributes; the version is pinned and a test checks
+    them against the scaled training table.)"""
+    try:
+        stack = model.calibrated_classifiers_[0].estimator[-1]
+        knn = stack.named_estimators_["knn"]
+        features, labels = np.asarray(knn._fit_X, dtype=np.float64), np.asarray(knn._y)
+    except (AttributeError, IndexError, KeyError, TypeError) as exc:
+        raise ValueError(f"not a calibrated genre stack with a k-NN member: {exc}") from None
+    encoded = np.asarray(knn.classes_)[labels]  # the stack's labels: positions in model.classes_
+    return features, np.asarray(model.classes_)[np.asarray(stack.classes_)[encoded]].astype(str)

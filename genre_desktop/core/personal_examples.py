@@ -11,23 +11,19 @@ Examples (no Qt, no database: the library layer collects them):
 
 Anchors can also mislead: in a library that holds only the user's genres, every anchor of another
 genre is the bundled model's mistake (a new genre heard as an old one). genuine_anchor_share
-estimates how many of the sure calls of the other genres are right, by comparing how often the
-library is surely called another genre with how often the user's corrected tracks are (taken
-DOUBT_Z standard errors lower: with 3 corrections per genre the rate is noisy, and an unlucky draw
-dropped real genres, costing the untouched genres 4-10 points). Below FULL_TRUST_SHARE the other
-genres' weight shrinks in proportion, to 0 when the corrections explain every such call. Chosen on
-simulated users of other held-out genres than the benchmark's, then measured on the benchmark
-(csv-test, 6 draws x 3): all-touched library 0.39/0.45/0.50 -> 0.42/0.51/0.65 (K = 3/5/10), mixed
-library unchanged (0.51/0.55/0.58; untouched genres -1.1/-0.8/-1.3 points). Without the doubt
-margin the all-touched library reached 0.57/0.62/0.72, but the mixed one's untouched genres lost 7
-points at K = 3. The margin is costly where the user's music is rarely called another genre: a
-library of dub (GTZAN reggae) and rock with 40 corrections of each keeps 0.87 of the weight.
-Weighting each genre by the share of its calls the user kept, or a higher anchor
-threshold (0.8), cost the untouched genres 7-30 points: a library that really holds a genre is
-told apart only by how many of its tracks are called so.
+estimates how much of the library is of other genres (core/other_genres.py: the user's corrected
+tracks against the bundled model's own training examples of those genres) and from that how many
+of the sure calls of the other genres are right. Below FULL_TRUST_SHARE the other genres' weight
+shrinks in proportion (core/personal_training.py), never below MIN_OTHER_WEIGHT there: with three
+corrections a genre the estimate sometimes reads ~0 for a library that does hold other genres,
+which cost their tracks 12 points on average without the floor and 1.5 with it.
+An earlier estimate compared how often the library and the corrections are surely called another
+genre; that rate is too noisy with a few corrections, and the margin it needed left the anchors at
+nearly full weight in libraries of the user's genres alone. Weighting each genre by the share of
+its calls the user kept, or a higher anchor threshold (0.8), cost the untouched genres 7-30 points.
 
 Public API: Examples, select_anchors, window_batches, genuine_anchor_share, ANCHOR_CONFIDENCE,
-ANCHORS_PER_GENRE, DOUBT_Z, FULL_TRUST_SHARE.
+ANCHORS_PER_GENRE, FULL_TRUST_SHARE.
 """
 
 from __future__ import annotations
@@ -41,6 +37,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from genre_desktop.core.cancel import CancelToken
+from genre_desktop.core.other_genres import other_genres_share, track_means
 
 if TYPE_CHECKING:
     from genre_desktop.core.classifier import GenreClassifier
@@ -48,7 +45,6 @@ if TYPE_CHECKING:
 ANCHOR_CONFIDENCE = 0.35
 ANCHORS_PER_GENRE = 250
 BATCH_WINDOWS = 20000
-DOUBT_Z = 1.5  # f_user is taken 1.5 standard errors lower: few corrections must not drop real genres
 FULL_TRUST_SHARE = 0.4  # estimated share of genuine anchors from which other genres' anchors weigh in full
 
 
@@ -59,8 +55,9 @@ class Examples:
     features: np.ndarray  # (n_windows, n_features) raw features, FEATURE_NAMES order
     genres: np.ndarray  # (n_windows,) genre names
     tracks: np.ndarray  # (n_windows,) track ids (the groups)
-    # anchors only: tracks looked at, and per bundled genre how many it was sure of (before the cap)
-    scanned: int = 0
+    # anchors only: every track looked at (its mean window in the bundled model's scaled space),
+    # and per bundled genre how many of them it was sure of (before the cap)
+    library: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
     sure_calls: Mapping[str, int] = field(default_factory=dict)
 
     @classmethod
@@ -78,6 +75,10 @@ class Examples:
 
     def __len__(self) -> int:
         return len(self.genres)
+
+    @property
+    def scanned(self) -> int:
+        return len(self.library)
 
     @property
     def track_count(self) -> int:
@@ -128,18 +129,20 @@ def _select_anchors(plain: "GenreClassifier", unlabelled, cancel: CancelToken | 
     chunks = [unlabelled] if isinstance(unlabelled, Mapping) else unlabelled
     surest: dict[str, list[tuple[float, int, np.ndarray]]] = {}  # per genre, a min-heap
     sure_calls: dict[str, int] = {}
-    scanned = 0
+    library: list[np.ndarray] = []
     for chunk in chunks:
         for batch in window_batches(chunk):
             if cancel is not None:
                 cancel.check()
-            probs = plain.predict_proba(np.vstack([chunk[t] for t in batch]))
+            windows = np.vstack([chunk[t] for t in batch])
+            probs = plain.predict_proba(windows)
+            scaled = plain.scale(windows)
             row = 0
             for track_id in batch:
                 n = len(chunk[track_id])
                 track = probs[row:row + n].mean(axis=0)
+                library.append(scaled[row:row + n].mean(axis=0).astype(np.float32))
                 row += n
-                scanned += 1
                 best = int(np.argmax(track))
                 if track[best] < ANCHOR_CONFIDENCE:
                     continue
@@ -152,30 +155,26 @@ def _select_anchors(plain: "GenreClassifier", unlabelled, cancel: CancelToken | 
                     heapq.heapreplace(heap, item)
     kept = Examples.from_tracks((-neg_id, genre, features) for genre, heap in surest.items()
                                 for _, neg_id, features in sorted(heap, key=lambda i: i[:2], reverse=True))
-    return replace(kept, scanned=scanned, sure_calls=sure_calls)
+    every = np.vstack(library) if library else np.zeros((0, 0), dtype=np.float32)
+    return replace(kept, library=every, sure_calls=sure_calls)
 
 
-def genuine_anchor_share(bundled_probs: np.ndarray, bundled_genres, corrections: Examples,
-                         anchors: Examples) -> float | None:
-    """Estimated share of the library's sure calls of genres the user never corrected that are
-    right (None: nothing to estimate). bundled_probs: the bundled model's, per correction window.
-    The corrections show how often the user's own music is surely called another genre (f_user,
-    averaged over the user's genres); the library, how often any unlabelled track is (f_library).
-    If a share s of the library is the user's genres and other genres are called as themselves,
-    f_library = s * f_user + (1 - s), so the genuine share is (1 - s) / f_library."""
-    user_genres = set(corrections.genres.tolist())
-    sure_other = sum(n for g, n in anchors.sure_calls.items() if g not in user_genres)
-    if anchors.scanned == 0 or sure_other == 0:
-        return None
-    f_library = sure_other / anchors.scanned
-    called_other: dict[str, list[bool]] = {}
-    for track in np.unique(corrections.tracks):
-        rows = corrections.tracks == track
-        mean = bundled_probs[rows].mean(axis=0)
-        best = int(np.argmax(mean))
-        surely_other = mean[best] >= ANCHOR_CONFIDENCE and str(bundled_genres[best]) not in user_genres
-        called_other.setdefault(str(corrections.genres[rows][0]), []).append(bool(surely_other))
-    f_user = float(np.mean([np.mean(v) for v in called_other.values()]))
-    f_user -= DOUBT_Z * np.sqrt(f_user * (1 - f_user) / sum(len(v) for v in called_other.values()))
-    other_share = max(0.0, f_library - f_user) / max(1.0 - f_user, 1e-9)
-    return float(min(1.0, other_share / f_library))
+def genuine_anchor_share(bundled: "GenreClassifier", corrections: Examples, anchors: Examples) -> tuple[float | None, float | None]:
+    """(share of the library's tracks that are of genres the user never corrected, estimated by
+    core/other_genres.py; the share of the library's sure calls of those genres that are right),
+    None where there is nothing to estimate. If the other genres' tracks are called as
+    themselves, the second is the first over how often the library is surely called another
+    genre."""
+    users = set(corrections.genres.tolist())
+    sure_other = sum(n for g, n in anchors.sure_calls.items() if g not in users)
+    if anchors.scanned == 0 or sure_other == 0 or len(corrections) == 0:
+        return None, None
+    reference, reference_genres = bundled.reference_examples()
+    ids = np.unique(corrections.tracks)
+    genre_of = {int(t): str(g) for t, g in zip(corrections.tracks, corrections.genres)}
+    share = other_genres_share(reference, reference_genres, users,
+                               track_means(bundled.scale(corrections.features), corrections.tracks),
+                               np.array([genre_of[int(t)] for t in ids]), anchors.library)
+    if share is None:
+        return None, None
+    return share, min(1.0, share / (sure_other / anchors.scanned))

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 
 REGULARIZATION_C = 0.03
 ANCHOR_GENRE_WEIGHT = 1.2  # a genre known only from anchors, at most, against 1 for a user's genre
+MIN_OTHER_WEIGHT = 0.25  # the other genres' anchors keep at least this share of their weight
 
 
 class PersonalTrainingError(ValueError):
@@ -83,8 +84,8 @@ def _fit(bundled: "GenreClassifier", corrections: Examples, anchors: Examples,
     scaled = plain.scale(every.features)
     bundled_probs = plain.predict_proba(every.features)
     users = set(map(str, np.unique(corrections.genres)))
-    genuine = genuine_anchor_share(bundled_probs[:len(corrections)], plain.genres, corrections, anchors)
-    trust = 1.0 if genuine is None else min(1.0, genuine / FULL_TRUST_SHARE)
+    other_share, genuine = genuine_anchor_share(plain, corrections, anchors)
+    trust = 1.0 if genuine is None else max(MIN_OTHER_WEIGHT, min(1.0, genuine / FULL_TRUST_SHARE))
     classes = tuple(str(g) for g in np.unique(every.genres))
     folds = validation.track_folds(every.genres, every.tracks)
     n_folds = int(folds.max()) + 1 if len(folds) else 0
@@ -121,6 +122,7 @@ def _fit(bundled: "GenreClassifier", corrections: Examples, anchors: Examples,
         "corrected_tracks": corrections.track_count,
         "anchors": {"tracks": anchors.track_count, "min_confidence": ANCHOR_CONFIDENCE,
                     "max_per_genre": ANCHORS_PER_GENRE,
+                    "other_genres_share_of_library": None if other_share is None else round(other_share, 3),
                     "genuine_share_of_other_genres": None if genuine is None else round(genuine, 3),
                     "other_genres_weight_factor": round(trust, 3),
                     "per_genre": {g: c["tracks"] for g, c in anchors.per_genre().items()}},

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from genre_desktop.core.other_genres import track_means
 from genre_desktop.core.personal_model import blend
 
 CV_FOLDS = 5
@@ -131,10 +132,7 @@ def cross_validation(held: HeldOut, is_correction: np.ndarray, weight: float,
 
 def _track_means(window_probs: np.ndarray, tracks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Mean window distribution per track -> (track ids, (n_tracks, n_genres))."""
-    ids, inverse = np.unique(tracks, return_inverse=True)
-    sums = np.zeros((len(ids), window_probs.shape[1]))
-    np.add.at(sums, inverse, window_probs)
-    return ids, sums / np.bincount(inverse)[:, None]
+    return np.unique(tracks), track_means(window_probs, tracks)
 
 
 def _blended_tracks(held: HeldOut, mask: np.ndarray, weight: float):

@@ -162,12 +162,12 @@ def test_learning_needs_corrections(bundled, examples):
 
 
 def test_other_genres_anchors_count_in_full_only_where_the_library_holds_those_genres(bundled, csv_data, fitted):
-    """A library of the user's genres alone (dub and rock): the bundled model's sure 'reggae' calls
-    are the user's dub, as 40 corrections of each genre show, so reggae's anchors weigh less. In
-    the mixed library of the fixture, the other genres' anchors keep their full weight."""
+    """A library of the user's genres alone (dub and rock, 40 corrections of each from across the
+    genre): the bundled model's sure 'reggae' calls are the user's dub, so reggae's anchors weigh
+    less. In the mixed library of the fixture, the other genres' anchors keep their full weight."""
     rng = np.random.default_rng(2)
     names = list(csv_data.feature_names)
-    reggae, rock = (np.flatnonzero(csv_data.y == g) for g in (SOURCE_GENRE, "rock"))
+    reggae, rock = (rng.permutation(np.flatnonzero(csv_data.y == g)) for g in (SOURCE_GENRE, "rock"))
     labelled = [(int(r), NEW_GENRE) for r in reggae[:40]] + [(int(r), "rock") for r in rock[:40]]
     corrections = px.Examples.from_tracks((r, g, windows_of(csv_data.X[r], names, rng)) for r, g in labelled)
     unlabelled = {int(r): windows_of(csv_data.X[r], names, rng) for r in np.concatenate([reggae[40:], rock[40:]])}
@@ -175,7 +175,9 @@ def test_other_genres_anchors_count_in_full_only_where_the_library_holds_those_g
     assert anchors.scanned == len(unlabelled) and anchors.sure_calls.get(SOURCE_GENRE, 0) > 20
     users_only = pt.fit(bundled, corrections, anchors).card["anchors"]
     mixed = fitted.card["anchors"]
+    assert users_only["other_genres_share_of_library"] < 0.1
     assert users_only["genuine_share_of_other_genres"] < px.FULL_TRUST_SHARE
     assert users_only["other_genres_weight_factor"] < 1.0
+    assert mixed["other_genres_share_of_library"] > 0.3
     assert mixed["genuine_share_of_other_genres"] > px.FULL_TRUST_SHARE
     assert mixed["other_genres_weight_factor"] == 1.0
