@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 
 REGULARIZATION_C = 0.03
 ANCHOR_GENRE_WEIGHT = 1.2  # a genre known only from anchors, at most, against 1 for a user's genre
-MIN_OTHER_WEIGHT = 0.25  # the other genres' anchors keep at least this share of their weight
+MIN_OTHER_WEIGHT = 0.5  # the other genres' anchors keep at least this share of their weight
 
 
 class PersonalTrainingError(ValueError):
