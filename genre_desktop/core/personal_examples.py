@@ -16,8 +16,9 @@ tracks against the bundled model's own training examples of those genres) and fr
 of the sure calls of the other genres are right. Below FULL_TRUST_SHARE the other genres' weight
 shrinks in proportion (core/personal_training.py), never below MIN_OTHER_WEIGHT there: with three
 corrections a genre the estimate sometimes reads ~0 for a library that does hold other genres,
-which cost their tracks 12 points on average without the floor, 3.5 with a floor of 0.25 and 1
-with 0.5 (which leaves libraries of the user's genres alone about 0.04 lower at K = 3).
+which cost their tracks 12 points at K = 3 without the floor; on the benchmark's users 3.5 with a
+floor of 0.25 and 2.0 with 0.5, which leaves libraries of the user's genres alone 0.06 lower
+(0.44 against 0.50).
 An earlier estimate compared how often the library and the corrections are surely called another
 genre; that rate is too noisy with a few corrections, and the margin it needed left the anchors at
 nearly full weight in libraries of the user's genres alone. Weighting each genre by the share of
