@@ -129,7 +129,10 @@ class BatchRunPanel(QWidget):
             self.bar.setRange(0, total)
             self.bar.setValue(min(done, total))
 
-    def stopping(self) -> None:
+    def stop(self, task: Task, close_button: QPushButton) -> None:
+        """Cancel the followed task; the dialog cannot close until it has stopped."""
+        task.cancel()
+        close_button.setEnabled(False)
         self.heading.setText("Stopping after the current file…")
 
     def show_result(self, result, words: BatchWords) -> None:

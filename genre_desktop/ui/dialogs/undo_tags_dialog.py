@@ -61,8 +61,6 @@ class UndoTagsDialog(QDialog):
     def reject(self) -> None:
         """Esc or Close: while restoring, stop after the current file instead."""
         if self._task is not None:
-            self._task.cancel()
-            self.close_button.setEnabled(False)
-            self.run_panel.stopping()
+            self.run_panel.stop(self._task, self.close_button)
             return
         super().reject()

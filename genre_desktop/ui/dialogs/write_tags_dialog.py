@@ -229,9 +229,7 @@ class WriteTagsDialog(QDialog):
     def reject(self) -> None:
         """Esc, Close or the window's close box: while writing, stop the write instead."""
         if self._task is not None:
-            self._task.cancel()
-            self.close_button.setEnabled(False)
-            self.run_panel.stopping()
+            self.run_panel.stop(self._task, self.close_button)
             return
         self._debounce.stop()
         self._generation += 1  # a plan still on its way is dropped
