@@ -77,13 +77,14 @@ def _fit(bundled: "GenreClassifier", corrections: Examples, anchors: Examples,
     if len(corrections) == 0:
         raise PersonalTrainingError("there are no corrected tracks with analysed audio to learn from")
     plain = bundled.bundled_only()
+    users = set(map(str, np.unique(corrections.genres)))
+    anchors = anchors.without_genres(users)  # see core/personal_examples.py
     every = corrections.concat(anchors)
     if len(np.unique(every.genres)) < 2:
         raise PersonalTrainingError("learning needs tracks of at least two genres (your corrections, "
                                     "or tracks the bundled model is sure of)")
     scaled = plain.scale(every.features)
     bundled_probs = plain.predict_proba(every.features)
-    users = set(map(str, np.unique(corrections.genres)))
     other_share, genuine = genuine_anchor_share(plain, corrections, anchors)
     trust = 1.0 if genuine is None else max(MIN_OTHER_WEIGHT, min(1.0, genuine / FULL_TRUST_SHARE))
     classes = tuple(str(g) for g in np.unique(every.genres))

@@ -236,7 +236,7 @@ def learn(writer: LibraryWriter, bundled: "GenreClassifier", personal_dir: Path,
         windows={g: c["windows"] for g, c in per_genre.items()},
         min_examples=personal_training.MIN_TRACKS_PER_GENRE, new_genres=list(model.card["new_genres"]),
         decided_by_personal=outcome.decided_by_personal, model_version=model.version,
-        blend_weight=model.weight, anchors=anchors.track_count, fit_seconds=model.card["fit_seconds"],
+        blend_weight=model.weight, anchors=model.card["anchors"]["tracks"], fit_seconds=model.card["fit_seconds"],
         repredict_seconds=outcome.repredict_seconds, repredicted=outcome.repredicted,
         complete=outcome.complete, card=model.card,
     )
