@@ -10,19 +10,19 @@ Examples (no Qt, no database: the library layer collects them):
   genres sound like in this very collection. Only the genres the user never corrected take
   anchors (personal_training drops the rest): for the user's own genres the corrections say it
   better, and their anchors carry the bundled model's mistakes (a new genre's tracks heard as
-  'rock' become rock examples); dropping them gained 4-12 points on libraries of the user's genres
-  and 1-3 on mixed ones.
+  'rock' become rock examples); dropping them gained 8-12 points on libraries of the user's genres
+  and 2-3 on mixed ones.
 
 Anchors can also mislead: in a library that holds only the user's genres, every anchor of another
 genre is the bundled model's mistake (a new genre heard as an old one). genuine_anchor_share
 estimates how much of the library is of other genres (core/other_genres.py: the user's corrected
 tracks against the bundled model's own training examples of those genres) and from that how many
 of the sure calls of the other genres are right. Below FULL_TRUST_SHARE the other genres' weight
-shrinks in proportion (core/personal_training.py), never below MIN_OTHER_WEIGHT there: with three
-corrections a genre the estimate sometimes reads ~0 for a library that does hold other genres,
-which cost their tracks 12 points at K = 3 without the floor; on the benchmark's users 3.5 with a
-floor of 0.25 and 2.0 with 0.5, which leaves libraries of the user's genres alone 0.06 lower
-(0.44 against 0.50).
+shrinks in proportion (core/personal_training.py), never below MIN_OTHER_WEIGHT while a corrected
+genre has fewer than SURE_ESTIMATE_TRACKS tracks: with 3 or 5 corrections a genre the estimate
+read < 0.1 for about 1 in 16 libraries that do hold other genres (true share 0.5-0.7), which cost
+their tracks 12 points at K = 3 without the floor; with 10 it never did (lowest tenth 0.43-0.51),
+and dropping the floor there took libraries of the user's genres from 0.70 to 0.74.
 An earlier estimate compared how often the library and the corrections are surely called another
 genre; that rate is too noisy with a few corrections, and the margin it needed left the anchors at
 nearly full weight in libraries of the user's genres alone. Weighting each genre by the share of

@@ -5,13 +5,15 @@ The examples (corrections and anchors) come from core/personal_examples.py.
 The model: multinomial logistic regression (strongly regularised, C=REGULARIZATION_C) in the
 bundled model's scaled feature space, temperature-scaled on its held-out predictions (strong
 regularisation makes it under-confident, which would blur every blended answer). Weights: every
-track of a genre counts the same, whatever its number of windows; each of the user's genres weighs 1 in total, so three corrections of a new
-genre count as much as hundreds of anchors of an old one; a genre known only from anchors weighs
-ANCHOR_GENRE_WEIGHT times its anchor count relative to the largest (a genre the bundled model only
-imagines in this library yields few sure tracks). The anchor threshold and these weights were
-chosen on the benchmark's held-out genres: they trade accuracy on the user's new genres for the
-genres the user never touched, which should lose at most ~2 points; ANCHOR_GENRE_WEIGHT 1.0
-instead of 1.2 lost 1-2 points there for 4-8 more on the new genres.
+track of a genre counts the same, whatever its number of windows; each of the user's genres
+weighs 1 in total, so three corrections of a new genre count as much as hundreds of anchors of an
+old one; a genre known only from anchors (every other genre) weighs ANCHOR_GENRE_WEIGHT times its
+anchor count relative to the largest (a genre the bundled model only imagines in this library
+yields few sure tracks), times the trust personal_examples.py explains. The anchor threshold and
+these weights were chosen on the benchmark's held-out genres: they trade accuracy on the user's
+new genres for the genres the user never touched, which should lose at most 2 points. Once the
+user's own genres took no anchors, ANCHOR_GENRE_WEIGHT 1.2 cost the untouched genres 3.0 / 3.3
+points at K = 3 / 5; 1.6 cost 0.5 / 1.0, for 6-8 points on libraries of the user's genres.
 
 Cross-validation over folds of whole tracks calibrates the model and chooses the blend weight
 (core/personal_validation.py); the card reports how the blended classifier does on the user's
@@ -46,8 +48,9 @@ if TYPE_CHECKING:
     from genre_desktop.core.classifier import GenreClassifier
 
 REGULARIZATION_C = 0.03
-ANCHOR_GENRE_WEIGHT = 1.2  # a genre known only from anchors, at most, against 1 for a user's genre
-MIN_OTHER_WEIGHT = 0.5  # the other genres' anchors keep at least this share of their weight
+ANCHOR_GENRE_WEIGHT = 1.6  # a genre known only from anchors, at most, against 1 for a user's genre
+MIN_OTHER_WEIGHT = 0.5  # the other genres' anchors keep at least this share of their weight...
+SURE_ESTIMATE_TRACKS = 10  # ...until every corrected genre has this many tracks (personal_examples.py)
 
 
 class PersonalTrainingError(ValueError):
@@ -86,7 +89,7 @@ def _fit(bundled: "GenreClassifier", corrections: Examples, anchors: Examples,
     scaled = plain.scale(every.features)
     bundled_probs = plain.predict_proba(every.features)
     other_share, genuine = genuine_anchor_share(plain, corrections, anchors)
-    trust = 1.0 if genuine is None else max(MIN_OTHER_WEIGHT, min(1.0, genuine / FULL_TRUST_SHARE))
+    trust = _other_genres_trust(genuine, corrections)
     classes = tuple(str(g) for g in np.unique(every.genres))
     folds = validation.track_folds(every.genres, every.tracks)
     n_folds = int(folds.max()) + 1 if len(folds) else 0
@@ -126,6 +129,7 @@ def _fit(bundled: "GenreClassifier", corrections: Examples, anchors: Examples,
                     "other_genres_share_of_library": None if other_share is None else round(other_share, 3),
                     "genuine_share_of_other_genres": None if genuine is None else round(genuine, 3),
                     "other_genres_weight_factor": round(trust, 3),
+                    "other_genres_weight_floor": _trust_floor(corrections),
                     "per_genre": {g: c["tracks"] for g, c in anchors.per_genre().items()}},
         "method": {"classifier": "multinomial logistic regression", "C": REGULARIZATION_C,
                    "temperature": round(temperature, 4),
@@ -144,6 +148,19 @@ def _fit(bundled: "GenreClassifier", corrections: Examples, anchors: Examples,
 
 
 # --- pieces -----------------------------------------------------------------------------------
+
+def _trust_floor(corrections: Examples) -> float:
+    fewest = min(c["tracks"] for c in corrections.per_genre().values())
+    return MIN_OTHER_WEIGHT if fewest < SURE_ESTIMATE_TRACKS else 0.0
+
+
+def _other_genres_trust(genuine: float | None, corrections: Examples) -> float:
+    """How much the other genres' anchors weigh (1: in full), from the estimated share of them
+    that are right (None: nothing to estimate, so in full)."""
+    if genuine is None:
+        return 1.0
+    return max(_trust_floor(corrections), min(1.0, genuine / FULL_TRUST_SHARE))
+
 
 def _example_weights(genres: np.ndarray, tracks: np.ndarray, user_genres: set[str],
                      trust: float = 1.0) -> np.ndarray:

@@ -165,7 +165,9 @@ def test_learning_needs_corrections(bundled, examples):
 def test_other_genres_anchors_count_in_full_only_where_the_library_holds_those_genres(bundled, csv_data, fitted):
     """A library of the user's genres alone (dub and rock, 40 corrections of each from across the
     genre): the bundled model's sure 'reggae' calls are the user's dub, so reggae's anchors weigh
-    less. In the mixed library of the fixture, the other genres' anchors keep their full weight."""
+    less, and with that many corrections nothing keeps them up. With 3 corrections a genre the
+    estimate is less sure, so they keep MIN_OTHER_WEIGHT. In the mixed library of the fixture,
+    the other genres' anchors keep their full weight."""
     rng = np.random.default_rng(2)
     names = list(csv_data.feature_names)
     reggae, rock = (rng.permutation(np.flatnonzero(csv_data.y == g)) for g in (SOURCE_GENRE, "rock"))
@@ -178,7 +180,13 @@ def test_other_genres_anchors_count_in_full_only_where_the_library_holds_those_g
     mixed = fitted.card["anchors"]
     assert users_only["other_genres_share_of_library"] < 0.1
     assert users_only["genuine_share_of_other_genres"] < px.FULL_TRUST_SHARE
-    assert users_only["other_genres_weight_factor"] < 1.0
+    assert users_only["other_genres_weight_floor"] == 0.0
+    assert users_only["other_genres_weight_factor"] < pt.MIN_OTHER_WEIGHT
+    three_each = px.Examples.from_tracks((r, g, windows_of(csv_data.X[r], names, rng))
+                                         for r, g in labelled[:3] + labelled[40:43])
+    few = pt.fit(bundled, three_each, anchors).card["anchors"]
+    assert few["other_genres_weight_floor"] == pt.MIN_OTHER_WEIGHT
+    assert pt.MIN_OTHER_WEIGHT <= few["other_genres_weight_factor"] <= 1.0
     assert mixed["other_genres_share_of_library"] > 0.3
     assert mixed["genuine_share_of_other_genres"] > px.FULL_TRUST_SHARE
     assert mixed["other_genres_weight_factor"] == 1.0
