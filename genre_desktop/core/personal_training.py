@@ -13,7 +13,8 @@ yields few sure tracks), times the trust personal_examples.py explains. The anch
 these weights were chosen on the benchmark's held-out genres: they trade accuracy on the user's
 new genres for the genres the user never touched, which should lose at most 2 points. Once the
 user's own genres took no anchors, ANCHOR_GENRE_WEIGHT 1.2 cost the untouched genres 3.0 / 3.3
-points at K = 3 / 5; 1.6 cost 0.5 / 1.0, for 6-8 points on libraries of the user's genres.
+points at K = 3 / 5; 1.4 cost 1.8 / 1.9 and 1.6 cost 0.5 / 1.0, for 4-8 points on libraries
+of the user's genres.
 
 Cross-validation over folds of whole tracks calibrates the model and chooses the blend weight
 (core/personal_validation.py); the card reports how the blended classifier does on the user's
