@@ -108,13 +108,12 @@ def _fit(bundled: "GenreClassifier", corrections: Examples, anchors: Examples,
     if n_folds >= 2:
         temperature = validation.best_temperature(held_out, _example_weights(every.genres, every.tracks, users, trust))
         held_out = held_out.sharpened(temperature)
-    counts = {str(g): len(np.unique(every.tracks[every.genres == g])) for g in classes}
-    weight, scores = validation.choose_weight(held_out, _genre_weights(counts, users, trust))
+    is_correction = np.arange(len(every)) < len(corrections)
+    weight, scores = validation.choose_weight(held_out, is_correction)
     if cancel is not None:
         cancel.check()
     coef, intercept, final_classes = fit_weights(scaled, every.genres, every.tracks, users, trust)
     coef, intercept = coef / temperature, intercept / temperature
-    is_correction = np.arange(len(every)) < len(corrections)
     cv = validation.cross_validation(held_out, is_correction, weight, corrections.per_genre())
     card = {
         "fitted_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -139,7 +138,7 @@ def _fit(bundled: "GenreClassifier", corrections: Examples, anchors: Examples,
         "blend": {"weight": weight, "candidates": scores,
                   "rule": "new genres: the personal probability as it is; bundled genres: "
                           "(1 - weight) * bundled + weight * personal, scaled to the rest",
-                  "chosen_by": f"class-balanced accuracy over {n_folds} folds of whole tracks"
+                  "chosen_by": f"class-balanced accuracy on your corrections over {n_folds} folds of whole tracks"
                                if n_folds else "default (too few tracks to cross-validate)"},
         "cross_validation": cv,
         "min_tracks_per_genre": MIN_TRACKS_PER_GENRE,

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from genre_desktop.core import personal_examples as px, personal_model, personal_training as pt
+from genre_desktop.core import personal_validation as validation
 from genre_desktop.core.classifier import SOURCE_BUNDLED, SOURCE_PERSONAL, GenreClassifier, load_classifier
 from genre_desktop.core.personal_model import PersonalModelError
 from genre_desktop.core.types import Window
@@ -103,6 +104,19 @@ def test_blend_keeps_new_genres_undiluted_and_rows_normalised():
     np.testing.assert_allclose(mixed[0, :3], share / share.sum() * 0.6)
     with pytest.raises(ValueError):
         personal_model.blend(bundled, ("a", "b", "c"), personal, ("b", "a", "new"), 1.5)
+
+
+def test_the_blend_weight_is_chosen_on_the_users_labels_not_on_the_anchors():
+    # One corrected 'b' track the bundled model hears as 'a'; anchors of 'a' and 'c' (the bundled
+    # model's own calls) that the personal model hears as 'b'. Scored on everything, the anchors
+    # would pick the lowest weight, which gets the user's track wrong.
+    genres = ("a", "b", "c")
+    bundled = np.array([[0.9, 0.1, 0.0], [0.6, 0.4, 0.0], [0.0, 0.4, 0.6]])
+    personal = np.array([[0.1, 0.9, 0.0], [0.2, 0.8, 0.0], [0.0, 0.8, 0.2]])
+    held = validation.HeldOut(personal, genres, bundled, genres, np.array(["b", "a", "c"]), np.array([1, 2, 3]), 5)
+    weight, scores = validation.choose_weight(held, np.array([True, False, False]))
+    assert weight == 0.7 and scores["0.7"] == scores["1"] == 1.0 and scores["0.5"] == 0.0
+    assert validation.choose_weight(held, np.ones(3, bool))[0] == 0.15
 
 
 def test_save_and_load_round_trip(fitted, saved, bundled, csv_data):
