@@ -17,19 +17,15 @@ Anchors can also mislead: in a library that holds only the user's genres, every 
 genre is the bundled model's mistake (a new genre heard as an old one). genuine_anchor_share
 estimates how much of the library is of other genres (core/other_genres.py: the user's corrected
 tracks against the bundled model's own training examples of those genres) and from that how many
-of the sure calls of the other genres are right. Below FULL_TRUST_SHARE the other genres' weight
-shrinks in proportion (core/personal_training.py), never below MIN_OTHER_WEIGHT while a corrected
-genre has fewer than SURE_ESTIMATE_TRACKS tracks: with 3 or 5 corrections a genre the estimate
-read < 0.1 for about 1 in 16 libraries that do hold other genres (true share 0.5-0.7), which cost
-their tracks 12 points at K = 3 without the floor; with 10 it never did (lowest tenth 0.43-0.51),
-and dropping the floor there took libraries of the user's genres from 0.70 to 0.74.
+of the sure calls of the other genres are right; core/personal_training.py turns both into the
+weight of the other genres' anchors.
 An earlier estimate compared how often the library and the corrections are surely called another
 genre; that rate is too noisy with a few corrections, and the margin it needed left the anchors at
 nearly full weight in libraries of the user's genres alone. Weighting each genre by the share of
 its calls the user kept, or a higher anchor threshold (0.8), cost the untouched genres 7-30 points.
 
 Public API: Examples, select_anchors, window_batches, genuine_anchor_share, ANCHOR_CONFIDENCE,
-ANCHORS_PER_GENRE, FULL_TRUST_SHARE.
+ANCHORS_PER_GENRE.
 """
 
 from __future__ import annotations
@@ -43,7 +39,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from genre_desktop.core.cancel import CancelToken
-from genre_desktop.core.other_genres import other_genres_share, track_means
+from genre_desktop.core.other_genres import ShareEstimate, other_genres_share, track_means
 
 if TYPE_CHECKING:
     from genre_desktop.core.classifier import GenreClassifier
@@ -51,7 +47,6 @@ if TYPE_CHECKING:
 ANCHOR_CONFIDENCE = 0.35
 ANCHORS_PER_GENRE = 250
 BATCH_WINDOWS = 20000
-FULL_TRUST_SHARE = 0.4  # estimated share of genuine anchors from which other genres' anchors weigh in full
 
 
 @dataclass(frozen=True)
@@ -170,12 +165,13 @@ def _select_anchors(plain: "GenreClassifier", unlabelled, cancel: CancelToken | 
     return replace(kept, library=every, sure_calls=sure_calls)
 
 
-def genuine_anchor_share(bundled: "GenreClassifier", corrections: Examples, anchors: Examples) -> tuple[float | None, float | None]:
+def genuine_anchor_share(bundled: "GenreClassifier", corrections: Examples,
+                         anchors: Examples) -> tuple[ShareEstimate | None, float | None]:
     """(share of the library's tracks that are of genres the user never corrected, estimated by
     core/other_genres.py; the share of the library's sure calls of those genres that are right),
     None where there is nothing to estimate. If the other genres' tracks are called as
-    themselves, the second is the first over how often the library is surely called another
-    genre."""
+    themselves, the second is the first (held out) over how often the library is surely called
+    another genre."""
     users = set(corrections.genres.tolist())
     sure_other = sum(n for g, n in anchors.sure_calls.items() if g not in users)
     if anchors.scanned == 0 or sure_other == 0 or len(corrections) == 0:
@@ -188,4 +184,4 @@ def genuine_anchor_share(bundled: "GenreClassifier", corrections: Examples, anch
                                np.array([genre_of[int(t)] for t in ids]), anchors.library)
     if share is None:
         return None, None
-    return share, min(1.0, share / (sure_other / anchors.scanned))
+    return share, min(1.0, share.held_out / (sure_other / anchors.scanned))

@@ -193,7 +193,7 @@ def test_other_genres_anchors_count_in_full_only_where_the_library_holds_those_g
     users_only = pt.fit(bundled, corrections, anchors).card["anchors"]
     mixed = fitted.card["anchors"]
     assert users_only["other_genres_share_of_library"] < 0.1
-    assert users_only["genuine_share_of_other_genres"] < px.FULL_TRUST_SHARE
+    assert users_only["genuine_share_of_other_genres"] < pt.FULL_TRUST_SHARE
     assert users_only["other_genres_weight_floor"] == 0.0
     assert users_only["other_genres_weight_factor"] < pt.MIN_OTHER_WEIGHT
     three_each = px.Examples.from_tracks((r, g, windows_of(csv_data.X[r], names, rng))
@@ -202,5 +202,5 @@ def test_other_genres_anchors_count_in_full_only_where_the_library_holds_those_g
     assert few["other_genres_weight_floor"] == pt.MIN_OTHER_WEIGHT
     assert pt.MIN_OTHER_WEIGHT <= few["other_genres_weight_factor"] <= 1.0
     assert mixed["other_genres_share_of_library"] > 0.3
-    assert mixed["genuine_share_of_other_genres"] > px.FULL_TRUST_SHARE
+    assert mixed["genuine_share_of_other_genres"] > pt.FULL_TRUST_SHARE
     assert mixed["other_genres_weight_factor"] == 1.0
