@@ -2,15 +2,18 @@
 
     python benchmarks/bench_personalize.py [--json] [--draws 6] [--repeats 3] [--cache DIR]
                                            [--pools audio,csv-test] [--speed-only | --no-speed]
+                                           [--new-genres 3] [--touched 2]
 
 Accuracy (personalize_sim.py has the pools and the model variants):
 1. For each draw, N_NEW genres are held out of a variant of the bundled model (retrained on
    features_30_sec.csv without them and without every clip of the pool), so they are new to it.
    The user corrects K tracks of each new genre and of N_TOUCHED genres the model knows; the other
    known genres are untouched. Several random corrections per draw (--repeats); means are reported.
-2. Two libraries: "mixed" holds every genre of the pool (untouched genres are there and must not
-   suffer); "all touched" holds only the user's genres (like a collection of genres the model
-   does not know, where the bundled model alone gets ~0.3).
+2. Three libraries: "mixed" holds every genre of the pool (untouched genres are there and must
+   not suffer); "others 1/5" holds the user's genres and a random fifth of other genres' tracks
+   (drawn with a generator of its own, so the other libraries' users stay the same); "all
+   touched" holds only the user's genres (like a collection of genres the model does not know,
+   where the bundled model alone gets ~0.3).
 3. Accuracy on the tracks the user did not correct: overall, on the new genres, on the touched
    known genres, and the change on the untouched genres against the bundled model alone.
 4. Methods: the bundled model alone; a model of the corrections only blended fixed 0.7/0.3; the
@@ -38,6 +41,7 @@ from personalize_sim import GTZAN, audio_pool, csv_test_pool, track_tops, union_
 
 N_NEW = 3
 N_TOUCHED = 2
+OTHER_SHARE = {"mixed": None, "others 1/5": 0.2, "all touched": 0.0}  # None: the whole pool
 # The audio folder holds 10 clips per genre (11 of blues and jazz): K = 10 would leave nothing to
 # test on, so it stops at 7 (3 left per corrected genre); the csv-test pool has 26-32 per genre.
 KS = {"audio": (1, 3, 5, 7), "csv-test": (3, 5, 10)}
@@ -85,13 +89,25 @@ def one_user(model, pool, windows, bundled_probs, scaled, library, user_genres, 
     return scores, info
 
 
-def simulate(pool, data, cache: Path, draws: int, repeats: int, seed: int = 7) -> dict:
+def library_of(pool, user_genres, other_share, rng) -> np.ndarray:
+    """Track indices of a library where other genres make up other_share of it (None: all)."""
+    if other_share is None:
+        return np.arange(len(pool.genres))
+    mine = np.flatnonzero(np.isin(pool.genres, user_genres))
+    others = np.flatnonzero(~np.isin(pool.genres, user_genres))
+    wanted = min(len(others), int(round(other_share / (1 - other_share) * len(mine))))
+    return np.sort(np.r_[mine, rng.choice(others, wanted, replace=False)]) if wanted else mine
+
+
+def simulate(pool, data, cache: Path, draws: int, repeats: int, n_new: int = N_NEW, n_touched: int = N_TOUCHED,
+             seed: int = 7) -> dict:
     rng = np.random.default_rng(seed)
+    minority_rng = np.random.default_rng(seed + 1)
     genres = sorted(set(pool.genres.tolist()))
     totals: dict = defaultdict(lambda: defaultdict(list))
     weights: dict = defaultdict(list)
     for draw in range(draws):
-        held = tuple(sorted(rng.choice(genres, N_NEW, replace=False).tolist()))
+        held = tuple(sorted(rng.choice(genres, n_new, replace=False).tolist()))
         started = time.perf_counter()
         model = variant(data, held, pool, cache)
         windows, start = [], 0
@@ -104,13 +120,12 @@ def simulate(pool, data, cache: Path, draws: int, repeats: int, seed: int = 7) -
               file=sys.stderr)
         for k in KS[pool.name]:
             for _ in range(repeats):
-                touched = rng.choice([g for g in genres if g not in held], N_TOUCHED, replace=False).tolist()
+                touched = rng.choice([g for g in genres if g not in held], n_touched, replace=False).tolist()
                 user = list(held) + touched
-                for regime in ("mixed", "all touched"):
-                    library = np.arange(len(pool.genres))
-                    if regime == "all touched":
-                        library = library[np.isin(pool.genres, user)]
-                    scores, info = one_user(model, pool, windows, bundled_probs, scaled, library, user, k, rng)
+                for regime, other_share in OTHER_SHARE.items():
+                    draw_rng = minority_rng if regime == "others 1/5" else rng
+                    library = library_of(pool, user, other_share, draw_rng)
+                    scores, info = one_user(model, pool, windows, bundled_probs, scaled, library, user, k, draw_rng)
                     for method, by_group in scores.items():
                         for group, acc in by_group.items():
                             totals[(regime, k, method)][group].append(acc)
@@ -126,7 +141,7 @@ def simulate(pool, data, cache: Path, draws: int, repeats: int, seed: int = 7) -
     chosen = {f"{regime} K={k}": {f"{w:g}": int(np.sum(np.array(v) == w)) for w in sorted(set(v))}
               for (regime, k), v in sorted(weights.items())}
     return {"clips_per_genre": pool.per_genre(), "windows_per_clip": sorted({len(f) for f in pool.features}),
-            "ks": list(KS[pool.name]), "new_genres_per_draw": N_NEW, "touched_known_genres": N_TOUCHED,
+            "ks": list(KS[pool.name]), "new_genres_per_draw": n_new, "touched_known_genres": n_touched,
             "draws": draws, "repeats": repeats, "table": table, "chosen_blend_weights": chosen}
 
 
@@ -146,6 +161,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "genre-desktop-bench-personalize")
     parser.add_argument("--no-speed", action="store_true")
     parser.add_argument("--speed-only", action="store_true")
+    parser.add_argument("--new-genres", type=int, default=N_NEW, help="genres held out of the model per draw")
+    parser.add_argument("--touched", type=int, default=N_TOUCHED, help="known genres the user also corrects")
     args = parser.parse_args(argv)
     args.cache.mkdir(parents=True, exist_ok=True)
     from threadpoolctl import threadpool_limits
@@ -158,7 +175,8 @@ def main(argv: list[str] | None = None) -> int:
         if not args.speed_only:
             pools = {"audio": lambda: audio_pool(args.cache), "csv-test": lambda: csv_test_pool(data)}
             for name in args.pools.split(","):
-                report[name] = simulate(pools[name](), data, args.cache, args.draws, args.repeats)
+                report[name] = simulate(pools[name](), data, args.cache, args.draws, args.repeats,
+                                        args.new_genres, args.touched)
                 if not args.json:
                     print(f"\n{name}: clips per genre {report[name]['clips_per_genre']}, K in {KS[name]}")
                     print(f"{'pool':8s} {'library':11s} {'K':4s} {'method':33s} {'all':>6s} {'new':>6s} "
