@@ -23,11 +23,12 @@ either the held-out estimate says FULL_TRUST_SHARE of their sure calls are right
 estimate of their share of the library reaches the top of SHARE_RAMP, in proportion below, never
 below MIN_OTHER_WEIGHT while a corrected genre has fewer than SURE_ESTIMATE_TRACKS tracks (with 3
 or 5 corrections a genre either estimate can misread a library that holds other genres as
-holding none). Against the held-out estimate alone with a floor of 0.5, on 12 simulated users
-per cell: libraries of the user's genres gained 6-11 points at K = 3 and 5 (the benchmark:
-0.504 / 0.635 -> 0.569 / 0.723), the untouched genres of mixed libraries stayed within a point
-of where they were, and where the other genres are a fifth of the library their tracks lost
-5-14 points more (they lost 3-13 before; with 10 corrections a genre, 6-19 either way).
+holding none). Against the held-out estimate alone with a floor of 0.5, on the benchmark's
+users (3 new + 2 known genres; 1 new + 3 known): libraries of the user's genres went from
+0.504 / 0.635 to 0.569 / 0.723 at K = 3 / 5 (0.580 / 0.561 to 0.683 / 0.645), the untouched
+genres of libraries holding every genre stayed within a point of where they were, and where the
+other genres are a fifth of the library their tracks lost 5-8 points more (-13.4 / -10.1 and
+-7.2 / -13.0 against -6.9 / -3.5 and -2.0 / -5.6; at K = 10 the same either way).
 
 Cross-validation over folds of whole tracks calibrates the model and chooses the blend weight
 (core/personal_validation.py); the card reports how the blended classifier does on the user's
