@@ -9,12 +9,11 @@ track of a genre counts the same, whatever its number of windows; each of the us
 weighs 1 in total, so three corrections of a new genre count as much as hundreds of anchors of an
 old one; a genre known only from anchors (every other genre) weighs ANCHOR_GENRE_WEIGHT times its
 anchor count relative to the largest (a genre the bundled model only imagines in this library
-yields few sure tracks), times the trust below. The anchor threshold and
-these weights were chosen on the benchmark's held-out genres: they trade accuracy on the user's
-new genres for the genres the user never touched, which should lose at most 2 points. Once the
-user's own genres took no anchors, ANCHOR_GENRE_WEIGHT 1.2 cost the untouched genres 3.0 / 3.3
-points at K = 3 / 5; 1.4 cost 1.8 / 1.9 and 1.6 cost 0.5 / 1.0, for 4-8 points on libraries
-of the user's genres.
+yields few sure tracks), times the trust below. The anchor threshold and these weights were
+chosen on the benchmark's held-out genres: they trade accuracy on the user's new genres for the
+genres the user never touched, which should lose at most 2 points. Once the user's own genres
+took no anchors, ANCHOR_GENRE_WEIGHT 1.2 cost the untouched genres 3.0 / 3.3 points at K = 3 / 5;
+1.4 cost 1.8 / 1.9 and 1.6 cost 0.5 / 1.0, for 4-8 points on libraries of the user's genres.
 
 Trust: in a library of the user's genres alone, every anchor of another genre is the bundled
 model hearing the user's music wrongly, so the other genres' weight is scaled by a trust factor
