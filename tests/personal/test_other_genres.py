@@ -34,10 +34,14 @@ def estimate(split_rows, k: int, mixed: bool, seed: int) -> tuple[ShareEstimate,
     return share, float(np.mean(~np.isin(genres[rest], USER_GENRES)))
 
 
+def both(estimates) -> tuple[np.ndarray, np.ndarray]:
+    return np.array([e.held_out for e in estimates]), np.array([e.blended for e in estimates])
+
+
 @pytest.mark.parametrize("k", [3, 10])
 def test_a_library_of_the_users_genres_alone_has_little_other_music(split_rows, k):
     estimates = [estimate(split_rows, k, mixed=False, seed=seed)[0] for seed in range(5)]
-    held_out, blended = (np.array([getattr(e, f) for e in estimates]) for f in ("held_out", "blended"))
+    held_out, blended = both(estimates)
     assert held_out.mean() < 0.1 and held_out.max() < 0.3, held_out
     # The blended estimate reads higher, but never enough to trust the other genres in full.
     assert (blended >= held_out).all() and blended.max() < SHARE_RAMP[1], blended
@@ -50,7 +54,7 @@ def test_a_library_with_other_genres_is_seen_to_hold_them(split_rows, k, lowest_
     corrections. The blended one does not err low: it alone trusts the other genres in full."""
     results = [estimate(split_rows, k, mixed=True, seed=seed) for seed in range(5)]
     estimates, truth = zip(*results)
-    held_out, blended = (np.array([getattr(e, f) for e in estimates]) for f in ("held_out", "blended"))
+    held_out, blended = both(estimates)
     assert 0.6 < np.mean(truth) < 0.8
     assert held_out.mean() > lowest_mean and held_out.max() < 0.85, held_out
     if k == 10:
