@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
+from genre_desktop.ui.dialogs.learn_summary_dialog import other_genres_text
 from tests.ui.conftest import wait_until_idle
 from tests.ui.personal_seed import correct, db_rows, learn_from_window, of_genre, real_window  # noqa: F401
 
@@ -56,6 +57,11 @@ def test_summary_shows_what_changed_as_the_database_holds_it(qtbot, real_window)
     assert "too few" in examples["Space Rock"].text(3) and examples["Space Rock"].text(2) == "—"
     assert "Space Rock" in dialog.too_few.text() and dialog.too_few.isVisibleTo(dialog)
     assert f"{summary.cv_accuracy:.0%}" in dialog.accuracy.text()
+    # Every genre is in this library: the other genres' sure calls count in full, and it says so.
+    anchors = summary.card["anchors"]
+    assert anchors["other_genres_weight_factor"] == 1.0 and dialog.other_genres.isVisibleTo(dialog)
+    assert f"{anchors['other_genres_share_of_library']:.0%}" in dialog.other_genres.text()
+    assert "show your model what they sound like" in dialog.other_genres.text()
     dialog.close()
 
     reopened = window.personal.show_last_summary()  # Model → What your model learned…
@@ -115,3 +121,16 @@ def test_model_card_has_a_your_model_section(qtbot, real_window):
     assert values["New genres"].text() == "electronic"
     assert values["In use"].text() == "yes"
     card.close()
+
+
+def test_summary_explains_why_the_other_genres_weigh_less():
+    def card(held_out, blended, factor):
+        return {"anchors": {"other_genres_share_of_library": held_out,
+                            "other_genres_share_of_library_blended": blended, "other_genres_weight_factor": factor}}
+
+    few = other_genres_text(card(0.0, 0.3, 0.25))
+    assert "0%–30% of your library" in few and "count for 25% of their weight" in few
+    assert "correct a few of their tracks" in few
+    assert "about 62%" in other_genres_text(card(0.62, 0.65, 1.0))
+    assert other_genres_text(card(None, None, 1.0)) == ""
+    assert other_genres_text({"anchors": {"other_genres_share_of_library": 0.1}}) == ""  # a card of an older fit

@@ -51,6 +51,24 @@ def genre_accuracy(card: dict, genre: str) -> float | None:
     return float(value) if isinstance(value, (int, float)) else None
 
 
+def other_genres_text(card: dict) -> str:
+    """How much the genres the user never corrected weigh in their model, and why (the card's
+    "anchors", core/personal_training.py); "" when there was nothing to estimate."""
+    anchors = card.get("anchors") or {}
+    estimates = (anchors.get("other_genres_share_of_library"), anchors.get("other_genres_share_of_library_blended"))
+    factor = anchors.get("other_genres_weight_factor")
+    if None in estimates or factor is None:
+        return ""
+    low, high = sorted(estimates)
+    share = f"about {low:.0%}" if high - low < 0.05 else f"{low:.0%}–{high:.0%}"
+    said = f"Music of genres you never corrected: {share} of your library, by two estimates. "
+    if factor >= 1:
+        return said + "The bundled model's surest calls of those genres show your model what they sound like here."
+    return said + (f"So the bundled model's calls of those genres, which would mostly be its mistakes, count for "
+                   f"{factor:.0%} of their weight. If your library does hold other genres, correct a few of their "
+                   "tracks too: a genre you correct learns from your own examples.")
+
+
 class LearnSummaryDialog(QDialog):
     def __init__(self, summary: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -118,6 +136,11 @@ class LearnSummaryDialog(QDialog):
         self.too_few.setObjectName("hint")
         self.too_few.setVisible(bool(self.too_few.text()))
         layout.addWidget(self.too_few)
+        self.other_genres = QLabel(other_genres_text(summary.card))
+        self.other_genres.setWordWrap(True)
+        self.other_genres.setObjectName("hint")
+        self.other_genres.setVisible(bool(self.other_genres.text()))
+        layout.addWidget(self.other_genres)
         layout.addStretch(1)
 
         scroll = QScrollArea()  # a small screen scrolls rather than squeezing the chart
