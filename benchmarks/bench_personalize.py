@@ -2,7 +2,7 @@
 
     python benchmarks/bench_personalize.py [--json] [--draws 6] [--repeats 3] [--cache DIR]
                                            [--pools audio,csv-test] [--speed-only | --no-speed]
-                                           [--new-genres 3] [--touched 2]
+                                           [--new-genres 3] [--touched 2] [--mistakes]
 
 Accuracy (personalize_sim.py has the pools and the model variants):
 1. For each draw, N_NEW genres are held out of a variant of the bundled model (retrained on
@@ -56,12 +56,24 @@ def _personal(f):
     return PersonalModel(f.genres, f.coef, f.intercept, f.weight, dict(f.card, model_version="simulated"))
 
 
-def one_user(model, pool, windows, bundled_probs, scaled, library, user_genres, k, rng):
+def pick_corrections(library, genres, user_genres, k, rng, wrong=None) -> np.ndarray:
+    """K tracks of each of the user's genres: at random, or (wrong: per track, whether the bundled
+    model gets it wrong) the bundled model's mistakes first, as a user fixing what they see."""
+    picked = []
+    for genre in user_genres:
+        mine = library[genres[library] == genre]
+        if wrong is None:
+            picked.append(rng.choice(mine, k, replace=False))
+        else:
+            picked.append(np.r_[rng.permutation(mine[wrong[mine]]), rng.permutation(mine[~wrong[mine]])][:k])
+    return np.concatenate(picked)
+
+
+def one_user(model, pool, windows, bundled_probs, scaled, library, user_genres, k, rng, wrong=None):
     """Accuracy of each method for one simulated user; returns ({method: {group: acc}}, info)."""
     from genre_desktop.core import personal_examples as px, personal_training as pt
 
-    corrected = np.concatenate([rng.choice(library[pool.genres[library] == g], k, replace=False)
-                                for g in user_genres])
+    corrected = pick_corrections(library, pool.genres, user_genres, k, rng, wrong)
     rest = np.setdiff1d(library, corrected)
     corrections = px.Examples.from_tracks((int(i), str(pool.genres[i]), pool.features[i]) for i in corrected)
     anchors = px.select_anchors(model, {int(i): pool.features[i] for i in rest})
@@ -100,7 +112,7 @@ def library_of(pool, user_genres, other_share, rng) -> np.ndarray:
 
 
 def simulate(pool, data, cache: Path, draws: int, repeats: int, n_new: int = N_NEW, n_touched: int = N_TOUCHED,
-             seed: int = 7) -> dict:
+             mistakes: bool = False, seed: int = 7) -> dict:
     rng = np.random.default_rng(seed)
     minority_rng = np.random.default_rng(seed + 1)
     genres = sorted(set(pool.genres.tolist()))
@@ -116,6 +128,8 @@ def simulate(pool, data, cache: Path, draws: int, repeats: int, n_new: int = N_N
             start += len(block)
         every = np.vstack(pool.features)
         bundled_probs, scaled = model.predict_proba(every), model.scale(every)
+        tops = track_tops(model.genres, bundled_probs, [len(f) for f in pool.features])
+        wrong = tops != pool.genres if mistakes else None
         print(f"[{pool.name}] draw {draw + 1}/{draws}: new {held} (variant {time.perf_counter() - started:.0f} s)",
               file=sys.stderr)
         for k in KS[pool.name]:
@@ -125,7 +139,8 @@ def simulate(pool, data, cache: Path, draws: int, repeats: int, n_new: int = N_N
                 for regime, other_share in OTHER_SHARE.items():
                     draw_rng = minority_rng if regime == "others 1/5" else rng
                     library = library_of(pool, user, other_share, draw_rng)
-                    scores, info = one_user(model, pool, windows, bundled_probs, scaled, library, user, k, draw_rng)
+                    scores, info = one_user(model, pool, windows, bundled_probs, scaled, library, user, k, draw_rng,
+                                            wrong)
                     for method, by_group in scores.items():
                         for group, acc in by_group.items():
                             totals[(regime, k, method)][group].append(acc)
@@ -142,6 +157,7 @@ def simulate(pool, data, cache: Path, draws: int, repeats: int, n_new: int = N_N
               for (regime, k), v in sorted(weights.items())}
     return {"clips_per_genre": pool.per_genre(), "windows_per_clip": sorted({len(f) for f in pool.features}),
             "ks": list(KS[pool.name]), "new_genres_per_draw": n_new, "touched_known_genres": n_touched,
+            "corrections": "the bundled model's mistakes first" if mistakes else "at random",
             "draws": draws, "repeats": repeats, "table": table, "chosen_blend_weights": chosen}
 
 
@@ -163,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--speed-only", action="store_true")
     parser.add_argument("--new-genres", type=int, default=N_NEW, help="genres held out of the model per draw")
     parser.add_argument("--touched", type=int, default=N_TOUCHED, help="known genres the user also corrects")
+    parser.add_argument("--mistakes", action="store_true",
+                        help="the user corrects the bundled model's mistakes first, not random tracks")
     args = parser.parse_args(argv)
     args.cache.mkdir(parents=True, exist_ok=True)
     from threadpoolctl import threadpool_limits
@@ -176,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
             pools = {"audio": lambda: audio_pool(args.cache), "csv-test": lambda: csv_test_pool(data)}
             for name in args.pools.split(","):
                 report[name] = simulate(pools[name](), data, args.cache, args.draws, args.repeats,
-                                        args.new_genres, args.touched)
+                                        args.new_genres, args.touched, args.mistakes)
                 if not args.json:
                     print(f"\n{name}: clips per genre {report[name]['clips_per_genre']}, K in {KS[name]}")
                     print(f"{'pool':8s} {'library':11s} {'K':4s} {'method':33s} {'all':>6s} {'new':>6s} "

@@ -7,11 +7,15 @@ Examples (no Qt, no database: the library layer collects them):
   the surest per genre. A model fit on corrections alone knows only the user's genres and claims
   every track for one of them: with genres held out of GTZAN that cost 50-60 points on the genres
   the user never corrected (benchmarks/bench_personalize.py). Anchors show it what the bundled
-  genres sound like in this very collection. Only the genres the user never corrected take
-  anchors (personal_training drops the rest): for the user's own genres the corrections say it
-  better, and their anchors carry the bundled model's mistakes (a new genre's tracks heard as
+  genres sound like in this very collection. A genre the user corrected keeps no anchors once
+  it has OWN_EXAMPLES_ENOUGH corrected tracks (personal_training drops them): the corrections say
+  it better, and its anchors carry the bundled model's mistakes (a new genre's tracks heard as
   'rock' become rock examples); dropping them gained 8-12 points on libraries of the user's genres
-  and 2-3 on mixed ones.
+  and 2-3 on mixed ones. With one or two corrections a genre keeps its anchors: so few tracks
+  cannot teach it, and without them a genre the bundled model knows well lost its tracks to the
+  user's other genres (the screenshots' demo library, 10 clips a genre, 6 disco tracks called
+  'electronic' and 1-2 fixes of five other genres: jazz, pop and country fell from 10 tracks to
+  5-6 each; with their anchors they stay at 9-11).
 
 Anchors can also mislead: in a library that holds only the user's genres, every anchor of another
 genre is the bundled model's mistake (a new genre heard as an old one). genuine_anchor_share
@@ -25,7 +29,7 @@ nearly full weight in libraries of the user's genres alone. Weighting each genre
 its calls the user kept, or a higher anchor threshold (0.8), cost the untouched genres 7-30 points.
 
 Public API: Examples, select_anchors, window_batches, genuine_anchor_share, ANCHOR_CONFIDENCE,
-ANCHORS_PER_GENRE.
+ANCHORS_PER_GENRE, OWN_EXAMPLES_ENOUGH.
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ if TYPE_CHECKING:
 
 ANCHOR_CONFIDENCE = 0.35
 ANCHORS_PER_GENRE = 250
+OWN_EXAMPLES_ENOUGH = 3  # corrected tracks from which a genre learns from them alone
 BATCH_WINDOWS = 20000
 
 

@@ -6,8 +6,8 @@ The model: multinomial logistic regression (strongly regularised, C=REGULARIZATI
 bundled model's scaled feature space, temperature-scaled on its held-out predictions (strong
 regularisation makes it under-confident, which would blur every blended answer). Weights: every
 track of a genre counts the same, whatever its number of windows; each of the user's genres
-weighs 1 in total, so three corrections of a new genre count as much as hundreds of anchors of an
-old one; a genre known only from anchors (every other genre) weighs ANCHOR_GENRE_WEIGHT times its
+weighs 1 in total (its corrections, and its anchors where it keeps them: core/personal_examples.py),
+so three corrections of a new genre count as much as hundreds of anchors of an old one; a genre known only from anchors (every other genre) weighs ANCHOR_GENRE_WEIGHT times its
 anchor count relative to the largest (a genre the bundled model only imagines in this library
 yields few sure tracks), times the trust below. The anchor threshold and these weights were
 chosen on the benchmark's held-out genres: they trade accuracy on the user's new genres for the
@@ -51,7 +51,7 @@ from genre_desktop.core.cancel import CancelToken
 from genre_desktop.core.feature_schema import RECIPE_VERSION
 from genre_desktop.core.other_genres import ShareEstimate
 from genre_desktop.core.personal_examples import (
-    ANCHOR_CONFIDENCE, ANCHORS_PER_GENRE, Examples, genuine_anchor_share,
+    ANCHOR_CONFIDENCE, ANCHORS_PER_GENRE, OWN_EXAMPLES_ENOUGH, Examples, genuine_anchor_share,
 )
 from genre_desktop.core.personal_validation import (  # noqa: F401  (public API)
     BLEND_WEIGHTS,
@@ -99,7 +99,8 @@ def _fit(bundled: "GenreClassifier", corrections: Examples, anchors: Examples,
         raise PersonalTrainingError("there are no corrected tracks with analysed audio to learn from")
     plain = bundled.bundled_only()
     users = set(map(str, np.unique(corrections.genres)))
-    anchors = anchors.without_genres(users)  # see core/personal_examples.py
+    taught = {g for g, count in corrections.per_genre().items() if count["tracks"] >= OWN_EXAMPLES_ENOUGH}
+    anchors = anchors.without_genres(taught)  # see core/personal_examples.py
     every = corrections.concat(anchors)
     if len(np.unique(every.genres)) < 2:
         raise PersonalTrainingError("learning needs tracks of at least two genres (your corrections, "
