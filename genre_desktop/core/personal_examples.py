@@ -18,17 +18,17 @@ Examples (no Qt, no database: the library layer collects them):
   5-6 each; with their anchors they stay at 9-11).
 
 Anchors can also mislead: in a library that holds only the user's genres, every anchor of another
-genre is the bundled model's mistake (a new genre heard as an old one). genuine_anchor_share
-estimates how much of the library is of other genres (core/other_genres.py: the user's corrected
-tracks against the bundled model's own training examples of those genres) and from that how many
-of the sure calls of the other genres are right; core/personal_training.py turns both into the
-weight of the other genres' anchors.
-An earlier estimate compared how often the library and the corrections are surely called another
-genre; that rate is too noisy with a few corrections, and the margin it needed left the anchors at
-nearly full weight in libraries of the user's genres alone. Weighting each genre by the share of
-its calls the user kept, or a higher anchor threshold (0.8), cost the untouched genres 7-30 points.
+genre is the bundled model's mistake (a new genre heard as an old one). other_genres_in_library
+estimates whether the library holds other genres at all (core/other_genres.py: the library against
+the bundled model's own training examples of those genres); core/personal_training.py turns it
+into the weight of the other genres' anchors.
+Earlier estimates compared how often the library and the corrections are surely called another
+genre, then told the user's corrected tracks from those training examples and adjusted for how
+often held-out corrections were taken for them; with a few corrections both rates were too noisy
+(core/other_genres.py). Weighting each genre by the share of its calls the user kept, or a higher
+anchor threshold (0.8), cost the untouched genres 7-30 points.
 
-Public API: Examples, select_anchors, window_batches, genuine_anchor_share, ANCHOR_CONFIDENCE,
+Public API: Examples, select_anchors, window_batches, other_genres_in_library, ANCHOR_CONFIDENCE,
 ANCHORS_PER_GENRE, OWN_EXAMPLES_ENOUGH.
 """
 
@@ -43,7 +43,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from genre_desktop.core.cancel import CancelToken
-from genre_desktop.core.other_genres import ShareEstimate, other_genres_share, track_means
+from genre_desktop.core.other_genres import other_genres_share, track_means
 
 if TYPE_CHECKING:
     from genre_desktop.core.classifier import GenreClassifier
@@ -61,10 +61,8 @@ class Examples:
     features: np.ndarray  # (n_windows, n_features) raw features, FEATURE_NAMES order
     genres: np.ndarray  # (n_windows,) genre names
     tracks: np.ndarray  # (n_windows,) track ids (the groups)
-    # anchors only: every track looked at (its mean window in the bundled model's scaled space),
-    # and per bundled genre how many of them it was sure of (before the cap)
+    # anchors only: every track looked at (its mean window in the bundled model's scaled space)
     library: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
-    sure_calls: Mapping[str, int] = field(default_factory=dict)
 
     @classmethod
     def from_tracks(cls, items: Iterable[tuple[int, str, np.ndarray]]) -> "Examples":
@@ -139,7 +137,6 @@ def window_batches(tracks: Mapping[int, np.ndarray], max_windows: int = BATCH_WI
 def _select_anchors(plain: "GenreClassifier", unlabelled, cancel: CancelToken | None) -> Examples:
     chunks = [unlabelled] if isinstance(unlabelled, Mapping) else unlabelled
     surest: dict[str, list[tuple[float, int, np.ndarray]]] = {}  # per genre, a min-heap
-    sure_calls: dict[str, int] = {}
     library: list[np.ndarray] = []
     for chunk in chunks:
         for batch in window_batches(chunk):
@@ -157,7 +154,6 @@ def _select_anchors(plain: "GenreClassifier", unlabelled, cancel: CancelToken | 
                 best = int(np.argmax(track))
                 if track[best] < ANCHOR_CONFIDENCE:
                     continue
-                sure_calls[plain.genres[best]] = sure_calls.get(plain.genres[best], 0) + 1
                 heap = surest.setdefault(plain.genres[best], [])
                 item = (float(track[best]), -int(track_id), chunk[track_id])  # ties: lower id wins
                 if len(heap) < ANCHORS_PER_GENRE:
@@ -167,26 +163,14 @@ def _select_anchors(plain: "GenreClassifier", unlabelled, cancel: CancelToken | 
     kept = Examples.from_tracks((-neg_id, genre, features) for genre, heap in surest.items()
                                 for _, neg_id, features in sorted(heap, key=lambda i: i[:2], reverse=True))
     every = np.vstack(library) if library else np.zeros((0, 0), dtype=np.float32)
-    return replace(kept, library=every, sure_calls=sure_calls)
+    return replace(kept, library=every)
 
 
-def genuine_anchor_share(bundled: "GenreClassifier", corrections: Examples,
-                         anchors: Examples) -> tuple[ShareEstimate | None, float | None]:
-    """(share of the library's tracks that are of genres the user never corrected, estimated by
-    core/other_genres.py; the share of the library's sure calls of those genres that are right),
-    None where there is nothing to estimate. If the other genres' tracks are called as
-    themselves, the second is the first (held out) over how often the library is surely called
-    another genre."""
-    users = set(corrections.genres.tolist())
-    sure_other = sum(n for g, n in anchors.sure_calls.items() if g not in users)
-    if anchors.scanned == 0 or sure_other == 0 or len(corrections) == 0:
-        return None, None
+def other_genres_in_library(bundled: "GenreClassifier", corrections: Examples, anchors: Examples) -> float | None:
+    """core/other_genres.py's estimate of the share of the library's tracks (anchors.library) of
+    genres the user never corrected; None where there is nothing to estimate."""
+    if anchors.scanned == 0 or len(corrections) == 0:
+        return None
     reference, reference_genres = bundled.reference_examples()
-    ids = np.unique(corrections.tracks)
-    genre_of = {int(t): str(g) for t, g in zip(corrections.tracks, corrections.genres)}
-    share = other_genres_share(reference, reference_genres, users,
-                               track_means(bundled.scale(corrections.features), corrections.tracks),
-                               np.array([genre_of[int(t)] for t in ids]), anchors.library)
-    if share is None:
-        return None, None
-    return share, min(1.0, share.held_out / (sure_other / anchors.scanned))
+    return other_genres_share(reference, reference_genres, set(corrections.genres.tolist()),
+                              track_means(bundled.scale(corrections.features), corrections.tracks), anchors.library)

@@ -17,17 +17,21 @@ took no anchors, ANCHOR_GENRE_WEIGHT 1.2 cost the untouched genres 3.0 / 3.3 poi
 
 Trust: in a library of the user's genres alone, every anchor of another genre is the bundled
 model hearing the user's music wrongly, so the other genres' weight is scaled by a trust factor
-from core/other_genres.py's two estimates (personal_examples.genuine_anchor_share): full where
-either the held-out estimate says FULL_TRUST_SHARE of their sure calls are right or the blended
-estimate of their share of the library reaches the top of SHARE_RAMP, in proportion below, never
-below MIN_OTHER_WEIGHT while a corrected genre has fewer than SURE_ESTIMATE_TRACKS tracks (with 3
-or 5 corrections a genre either estimate can misread a library that holds other genres as
-holding none). Against the held-out estimate alone with a floor of 0.5, on the benchmark's
-users (3 new + 2 known genres; 1 new + 3 known): libraries of the user's genres went from
-0.504 / 0.635 to 0.569 / 0.723 at K = 3 / 5 (0.580 / 0.561 to 0.683 / 0.645), the untouched
-genres of libraries holding every genre stayed within a point of where they were, and where the
-other genres are a fifth of the library their tracks lost 5-8 points more (-13.4 / -10.1 and
--7.2 / -13.0 against -6.9 / -3.5 and -2.0 / -5.6; at K = 10 the same either way).
+from core/other_genres.py's estimate of their share of the library
+(personal_examples.other_genres_in_library): none below the bottom of OTHER_GENRES_RAMP, full from
+its top, in proportion between, and never below MIN_OTHER_WEIGHT while a corrected genre has fewer
+than SURE_ESTIMATE_TRACKS tracks (the estimate reads below the ramp for up to 1 library in 6
+where a fifth is other genres). The ramp sits low because the estimate reads low: libraries of
+the user's genres read 0.05-0.08 at the 95th percentile, a fifth of other genres 0.11-0.18 on
+average. On the benchmark's users (3 new + 2 known genres; 1 new + 3 known), against the previous
+estimate (adjusted classify-and-count, ramp 0.25-0.45): libraries of the user's genres went from
+0.569 / 0.723 / 0.738 to 0.685 / 0.698 / 0.729 at K = 3 / 5 / 10 (0.683 / 0.645 / 0.796 to
+0.697 / 0.702 / 0.771), the untouched genres of libraries holding every genre moved by
++1.9 / +1.0 / +3.4 points (-0.9 / +0.7 / +3.6 before; +4.6 / +5.7 / +5.8 both times), and where
+the other genres are a fifth of the library by -4.1 / -3.2 / -3.8 instead of -13.4 / -10.1 /
+-11.2 (+1.4 / -1.3 / +0.9 instead of -7.2 / -13.0 / -2.2). With full trust everywhere those
+fifth-other libraries lose 0.0 / 1.0 / 3.1 points (3 new + 2 known): what is left at K = 10 is
+how few sure calls a minority genre has, not the estimate.
 
 Cross-validation over folds of whole tracks calibrates the model and chooses the blend weight
 (core/personal_validation.py); the card reports how the blended classifier does on the user's
@@ -49,9 +53,8 @@ from threadpoolctl import threadpool_limits
 from genre_desktop.core import personal_validation as validation
 from genre_desktop.core.cancel import CancelToken
 from genre_desktop.core.feature_schema import RECIPE_VERSION
-from genre_desktop.core.other_genres import ShareEstimate
 from genre_desktop.core.personal_examples import (
-    ANCHOR_CONFIDENCE, ANCHORS_PER_GENRE, OWN_EXAMPLES_ENOUGH, Examples, genuine_anchor_share,
+    ANCHOR_CONFIDENCE, ANCHORS_PER_GENRE, OWN_EXAMPLES_ENOUGH, Examples, other_genres_in_library,
 )
 from genre_desktop.core.personal_validation import (  # noqa: F401  (public API)
     BLEND_WEIGHTS,
@@ -64,9 +67,7 @@ if TYPE_CHECKING:
 
 REGULARIZATION_C = 0.03
 ANCHOR_GENRE_WEIGHT = 1.6  # a genre known only from anchors, at most, against 1 for a user's genre
-# The other genres' anchors weigh in full (see "Trust" in the module docstring) from either:
-FULL_TRUST_SHARE = 0.4  # this share of their sure calls estimated right, or
-SHARE_RAMP = (0.25, 0.45)  # the top of this range of the library's blended share estimate
+OTHER_GENRES_RAMP = (0.04, 0.12)  # the other genres' share estimate from which their anchors count, and in full
 MIN_OTHER_WEIGHT = 0.25  # they keep at least this share of their weight...
 SURE_ESTIMATE_TRACKS = 10  # ...until every corrected genre has this many tracks
 
@@ -107,8 +108,8 @@ def _fit(bundled: "GenreClassifier", corrections: Examples, anchors: Examples,
                                     "or tracks the bundled model is sure of)")
     scaled = plain.scale(every.features)
     bundled_probs = plain.predict_proba(every.features)
-    other_share, genuine = genuine_anchor_share(plain, corrections, anchors)
-    trust = _other_genres_trust(other_share, genuine, corrections)
+    other_share = other_genres_in_library(plain, corrections, anchors)
+    trust = _other_genres_trust(other_share, corrections)
     classes = tuple(str(g) for g in np.unique(every.genres))
     folds = validation.track_folds(every.genres, every.tracks)
     n_folds = int(folds.max()) + 1 if len(folds) else 0
@@ -144,10 +145,7 @@ def _fit(bundled: "GenreClassifier", corrections: Examples, anchors: Examples,
         "corrected_tracks": corrections.track_count,
         "anchors": {"tracks": anchors.track_count, "min_confidence": ANCHOR_CONFIDENCE,
                     "max_per_genre": ANCHORS_PER_GENRE,
-                    "other_genres_share_of_library": None if other_share is None else round(other_share.held_out, 3),
-                    "other_genres_share_of_library_blended":
-                        None if other_share is None else round(other_share.blended, 3),
-                    "genuine_share_of_other_genres": None if genuine is None else round(genuine, 3),
+                    "other_genres_in_library": None if other_share is None else round(other_share, 3),
                     "other_genres_weight_factor": round(trust, 3),
                     "other_genres_weight_floor": _trust_floor(corrections),
                     "per_genre": {g: c["tracks"] for g, c in anchors.per_genre().items()}},
@@ -174,14 +172,13 @@ def _trust_floor(corrections: Examples) -> float:
     return MIN_OTHER_WEIGHT if fewest < SURE_ESTIMATE_TRACKS else 0.0
 
 
-def _other_genres_trust(share: ShareEstimate | None, genuine: float | None, corrections: Examples) -> float:
+def _other_genres_trust(share: float | None, corrections: Examples) -> float:
     """How much the other genres' anchors weigh (1: in full; module docstring). None: nothing to
     estimate, so in full."""
-    if share is None or genuine is None:
+    if share is None:
         return 1.0
-    low, high = SHARE_RAMP
-    by_share = min(1.0, max(0.0, (share.blended - low) / (high - low)))
-    return max(_trust_floor(corrections), min(1.0, genuine / FULL_TRUST_SHARE), by_share)
+    low, high = OTHER_GENRES_RAMP
+    return max(_trust_floor(corrections), min(1.0, max(0.0, (share - low) / (high - low))))
 
 
 def _example_weights(genres: np.ndarray, tracks: np.ndarray, user_genres: set[str],

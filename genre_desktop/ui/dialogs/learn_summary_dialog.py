@@ -52,21 +52,20 @@ def genre_accuracy(card: dict, genre: str) -> float | None:
 
 
 def other_genres_text(card: dict) -> str:
-    """How much the genres the user never corrected weigh in their model, and why (the card's
-    "anchors", core/personal_training.py); "" when there was nothing to estimate."""
+    """Whether the library holds genres the user never corrected, and how much the bundled model's
+    sure calls of them count in the user's model (the card's "anchors", core/personal_training.py);
+    "" when there was nothing to estimate."""
     anchors = card.get("anchors") or {}
-    estimates = (anchors.get("other_genres_share_of_library"), anchors.get("other_genres_share_of_library_blended"))
     factor = anchors.get("other_genres_weight_factor")
-    if None in estimates or factor is None:
+    if anchors.get("other_genres_in_library") is None or factor is None:
         return ""
-    low, high = sorted(estimates)
-    share = f"about {low:.0%}" if high - low < 0.05 else f"{low:.0%}–{high:.0%}"
-    said = f"Music of genres you never corrected: {share} of your library, by two estimates. "
     if factor >= 1:
-        return said + "The bundled model's surest calls of those genres show your model what they sound like here."
-    return said + (f"So the bundled model's calls of those genres, which would mostly be its mistakes, count for "
-                   f"{factor:.0%} of their weight. If your library does hold other genres, correct a few of their "
-                   "tracks too: a genre you correct learns from your own examples.")
+        return ("Your library holds music of genres you never corrected: the bundled model's surest calls of "
+                "those genres show your model what they sound like here.")
+    return ("Your library seems to hold little or no music of genres you never corrected, so the bundled "
+            f"model's calls of those genres, which would then mostly be its mistakes, count for {factor:.0%} "
+            "of their weight. If it does hold other genres, correct a few of their tracks too: a genre you "
+            "correct learns from your own examples.")
 
 
 class LearnSummaryDialog(QDialog):
