@@ -89,12 +89,12 @@ class Examples:
         return len(np.unique(self.tracks))
 
     def without_genres(self, genres: Iterable[str]) -> "Examples":
-        """These examples but those of ``genres`` (the anchor-only counts are kept)."""
+        """These examples but those of ``genres`` (the library's track means are kept)."""
         keep = ~np.isin(self.genres, list(genres))
         return replace(self, features=self.features[keep], genres=self.genres[keep], tracks=self.tracks[keep])
 
     def concat(self, other: "Examples") -> "Examples":
-        """These examples and other's (the anchor-only counts are not carried over)."""
+        """These examples and other's (the library's track means are not carried over)."""
         if len(other) == 0:
             return self
         return Examples(np.vstack([self.features, other.features]), np.concatenate([self.genres, other.genres]),
