@@ -42,11 +42,11 @@ class Pool:
 
 
 def audio_pool(cache: Path) -> Pool:
-    from genre_desktop.core.feature_schema import RECIPE_VERSION
+    from genre_desktop.core.feature_schema import MODEL_RECIPE_VERSION
     from genre_desktop.library.analysis import analyze_file
 
     clips = sorted((GTZAN / "audio").glob("*/*.*"))
-    key = hashlib.sha256(json.dumps([RECIPE_VERSION] + [str(c) for c in clips]).encode()).hexdigest()[:12]
+    key = hashlib.sha256(json.dumps([MODEL_RECIPE_VERSION] + [str(c) for c in clips]).encode()).hexdigest()[:12]
     path = cache / f"audio-features-{key}.npz"
     if not path.exists():
         rows, counts = [], []
@@ -75,8 +75,8 @@ def variant(data, held: tuple[str, ...], pool: Pool, cache: Path):
     import sklearn
     from threadpoolctl import threadpool_limits
 
-    from genre_desktop.core.classifier import GenreClassifier
-    from genre_desktop.core.genre_model import calibrated_model
+    from genre_desktop.core.model.classifier import GenreClassifier
+    from genre_desktop.core.model.recipe import calibrated_model
     from genre_desktop.core.model_card import read_card
     from genre_desktop.core.training import _tuples
     from genre_desktop.paths import models_dir
@@ -106,7 +106,7 @@ def union_blend(bundled: np.ndarray, bundled_genres, personal: np.ndarray, perso
                 weight: float) -> tuple[tuple[str, ...], np.ndarray]:
     """The fixed (1 - w) * bundled + w * personal over the union of genres, row by row
     (core.classifier.combine_probabilities: a genre one model lacks counts as 0 there)."""
-    from genre_desktop.core.classifier import combine_probabilities
+    from genre_desktop.core.model.classifier import combine_probabilities
 
     genres = tuple(bundled_genres) + tuple(g for g in personal_genres if g not in bundled_genres)
     rows = [combine_probabilities(dict(zip(bundled_genres, b)), dict(zip(personal_genres, p)), weight)

@@ -26,7 +26,7 @@ NEW_GENRE = "electronic"  # the user's name for the CSV's disco tracks: a genre 
 
 def build_library(db_path: Path, data, tracks: int = TRACKS, seed: int = 0) -> list[str]:
     """Tracks straight into SQL, as a scan would leave them (without predictions yet)."""
-    from genre_desktop.core.feature_schema import RECIPE_VERSION
+    from genre_desktop.core.feature_schema import MODEL_RECIPE_VERSION
     from genre_desktop.library.writer import LibraryWriter
 
     rng = np.random.default_rng(seed)
@@ -43,8 +43,8 @@ def build_library(db_path: Path, data, tracks: int = TRACKS, seed: int = 0) -> l
                 (i + 1, f"/music/{data.y[row]}/{i:05d}.mp3", f"Track {i}", f"Artist {i % 300}", now, now))
             noisy = data.X[row] * (1 + rng.normal(0, 0.02, (WINDOWS, data.X.shape[1])))
             noisy[:, data.feature_names.index("tempo")] = data.X[row, data.feature_names.index("tempo")]
-            conn.executemany("INSERT INTO windows VALUES (?, ?, ?, ?, ?, ?)",
-                             [(i + 1, k, 30.0 * k, 30.0 * k + 30, noisy[k].tobytes(), RECIPE_VERSION)
+            conn.executemany("INSERT INTO windows(track_id, idx, start_s, end_s, features, recipe_version) VALUES (?, ?, ?, ?, ?, ?)",
+                             [(i + 1, k, 30.0 * k, 30.0 * k + 30, noisy[k].tobytes(), MODEL_RECIPE_VERSION)
                               for k in range(WINDOWS)])
 
     with LibraryWriter(db_path) as writer:
@@ -68,8 +68,8 @@ def _timed(fn):
 
 def speed_report(data, cache: Path) -> dict:
     from genre_desktop.core import personal_examples as px, personal_training as pt
-    from genre_desktop.core.classifier import GenreClassifier
-    from genre_desktop.core.feature_schema import RECIPE_VERSION
+    from genre_desktop.core.model.classifier import GenreClassifier
+    from genre_desktop.core.feature_schema import MODEL_RECIPE_VERSION
     from genre_desktop.library import personalize
     from genre_desktop.library.db import connect
     from genre_desktop.library.reclassify import reclassify
@@ -83,9 +83,9 @@ def speed_report(data, cache: Path) -> dict:
         db_path = Path(folder) / "library.sqlite3"
         genres, report["build_library_seconds"] = _timed(lambda: build_library(db_path, data))
         with LibraryWriter(db_path) as writer:
-            _, report["first_prediction_10k_seconds"] = _timed(lambda: list(reclassify(bundled, writer, RECIPE_VERSION)))
+            _, report["first_prediction_10k_seconds"] = _timed(lambda: list(reclassify(bundled, writer, MODEL_RECIPE_VERSION)))
             conn = connect(db_path, readonly=True)
-            windows = personalize.unlabelled_windows(conn, RECIPE_VERSION)
+            windows = personalize.unlabelled_windows(conn, MODEL_RECIPE_VERSION)
             anchors, report["anchor_selection_10k_seconds"] = _timed(lambda: px.select_anchors(bundled, windows))
             report["anchors"] = anchors.track_count
             fits = {}
@@ -105,18 +105,18 @@ def speed_report(data, cache: Path) -> dict:
                 writer.call(lambda c, ids=ids, g=genre: set_labels(c, ids, NEW_GENRE if g == "disco" else g))
             personal_dir = Path(folder) / "personal_model"
             summary, report["learn_1000_corrections_10k_library_seconds"] = _timed(
-                lambda: _drain(personalize.learn(writer, bundled, personal_dir, RECIPE_VERSION)))
+                lambda: _drain(personalize.learn(writer, bundled, personal_dir, MODEL_RECIPE_VERSION)))
             report["learn_repredict_seconds"] = summary.repredict_seconds
             report["learn_summary"] = {"changed": summary.changed, "decided_by_personal": summary.decided_by_personal,
                                        "cv_accuracy": summary.cv_accuracy, "blend_weight": summary.blend_weight}
             joined = GenreClassifier.load(personal_dir=personal_dir)
             outcome, report["repredict_10k_bundled_only_seconds"] = _timed(
-                lambda: _drain(personalize.repredict(writer, bundled, RECIPE_VERSION)))
+                lambda: _drain(personalize.repredict(writer, bundled, MODEL_RECIPE_VERSION)))
             report["repredicted_bundled_only"] = outcome.repredicted
             outcome, report["repredict_10k_personal_seconds"] = _timed(
-                lambda: _drain(personalize.repredict(writer, joined, RECIPE_VERSION)))
+                lambda: _drain(personalize.repredict(writer, joined, MODEL_RECIPE_VERSION)))
             report["repredicted_personal"] = outcome.repredicted
-            queue, report["review_queue_10k_seconds"] = _timed(lambda: review_queue(conn, joined, RECIPE_VERSION, 50))
+            queue, report["review_queue_10k_seconds"] = _timed(lambda: review_queue(conn, joined, MODEL_RECIPE_VERSION, 50))
             report["review_queue_kinds"] = sorted({item.kind for item in queue})
             conn.close()
     report["load_average_after"] = os.getloadavg()[0]

@@ -84,14 +84,16 @@ def check_samples_present() -> dict[str, Any]:
 
 
 def load_model(holder: dict[str, Any]) -> dict[str, Any]:
-    from genre_desktop.core.classifier import GenreClassifier
+    from genre_desktop.core.model.classifier import GenreClassifier
 
-    classifier = GenreClassifier.load()  # raises ModelError unless the sha256 matches the card
+    classifier = GenreClassifier.load()  # raises ModelError unless both sha256s match the card
     holder["classifier"] = classifier
     return {
         "version": classifier.version,
         "sha256_ok": True,
         "sha256": classifier.card.get("sha256"),
+        "tagger": classifier.tagger.path.name,
+        "tagger_sha256": classifier.card["tagger"]["sha256"],  # checked before ONNX Runtime read it
         "genres": list(classifier.genres),
         "recommended_threshold": classifier.recommended_threshold,
     }

@@ -31,7 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from genre_desktop.core.classifier import GenreClassifier, ModelError
+    from genre_desktop.core.model.classifier import GenreClassifier, ModelError
 
     try:
         classifier = GenreClassifier.load(args.model_dir)

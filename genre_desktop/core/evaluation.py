@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
-from genre_desktop.core.genre_model import BASE_MODELS, SEED, base_pipeline, calibrated_model
+from genre_desktop.core.model.recipe import BASE_MODELS, SEED, ContiguousBlockKFold, base_pipeline, calibrated_model
 from genre_desktop.core.metrics import classification_metrics
 from genre_desktop.core.training_data import TrainingData
 from genre_desktop.core.tuning import tune
@@ -136,3 +136,12 @@ def nested_cross_validation(
             progress(message)
     evaluation.seconds = time.perf_counter() - started
     return evaluation
+
+
+def out_of_fold_probabilities(data: TrainingData, params: Params, seed: int = SEED, n_jobs=2) -> np.ndarray:
+    """Calibrated probabilities for every training clip from a model that never saw its
+    artist block (artist-blocked folds): what the threshold and the electronic rule are read
+    off, so neither is chosen on the test split."""
+    return cross_val_predict(
+        calibrated_model(params, data.feature_names, seed=seed, n_jobs=1), data.X, data.y,
+        cv=ContiguousBlockKFold(5, random_state=seed + 2), method="predict_proba", n_jobs=n_jobs)

@@ -18,3 +18,21 @@ FEATURE_NAMES: tuple[str, ...] = (
     + ("tempo",)
     + tuple(f"mfcc{i}_{stat}" for i in range(1, 21) for stat in _STATS)
 )
+
+# The music tagger's 50 tags (musicnn's MSD model), in the order of its outputs. Its window
+# features are the mean tag probabilities of a few 3-second patches of the window.
+TAGGER_TAGS: tuple[str, ...] = (
+    "rock", "pop", "alternative", "indie", "electronic", "female vocalists", "dance", "00s",
+    "alternative rock", "jazz", "beautiful", "metal", "chillout", "male vocalists", "classic rock",
+    "soul", "indie rock", "Mellow", "electronica", "80s", "folk", "90s", "chill", "instrumental",
+    "punk", "oldies", "blues", "hard rock", "ambient", "acoustic", "experimental",
+    "female vocalist", "guitar", "Hip-Hop", "70s", "party", "country", "easy listening", "sexy",
+    "catchy", "funk", "electro", "heavy metal", "Progressive rock", "60s", "rnb", "indie pop",
+    "sad", "House", "happy",
+)
+TAG_FEATURE_NAMES: tuple[str, ...] = tuple(f"tag:{tag}" for tag in TAGGER_TAGS)
+EMBEDDING_SIZE = 200
+TAGGER_RECIPE = "musicnn-msd-v1"
+# What the genre model reads per window: the 57 audio features, then the 50 tag probabilities.
+MODEL_FEATURE_NAMES: tuple[str, ...] = FEATURE_NAMES + TAG_FEATURE_NAMES
+MODEL_RECIPE_VERSION = f"{RECIPE_VERSION}+{TAGGER_RECIPE}"

@@ -7,7 +7,7 @@ user's music wrongly (pop heard as disco). Telling the two libraries apart decid
 anchors may weigh (core/personal_training.py).
 
 The estimate is a mixture proportion ("best bin"). A logistic regression learns to tell the
-bundled model's own training examples of the other genres (genre_model.reference_examples) from
+bundled model's own training examples of the other genres (model.recipe.reference_examples) from
 the library's tracks and the user's corrected ones, in the bundled model's scaled space; every
 row is scored by a model fit without it (FOLDS folds; REPEATS such cross-fits, their estimates
 averaged). If a share s of the library is of the other genres, then above any score the library

@@ -46,7 +46,7 @@ from genre_desktop.core.cancel import CancelToken
 from genre_desktop.core.other_genres import other_genres_share, track_means
 
 if TYPE_CHECKING:
-    from genre_desktop.core.classifier import GenreClassifier
+    from genre_desktop.core.model.classifier import GenreClassifier
 
 ANCHOR_CONFIDENCE = 0.35
 ANCHORS_PER_GENRE = 250

@@ -2,9 +2,9 @@
 bundled model's answer, and how they are stored.
 
 What it is: a multinomial logistic regression in the bundled model's own scaled feature space
-(its fitted log-variance transform and GTZAN scaler, genre_model.fitted_preprocessing), so all
+(its fitted log-variance transform and GTZAN scaler, model.recipe.fitted_preprocessing), so all
 it needs is a (genres x features) weight matrix and an intercept. Fitting lives in
-core/personal_training.py; core/classifier.py applies it.
+core/personal_training.py; core/model/classifier.py applies it.
 
 Blend, per analysed window (then averaged per track, like the bundled model alone):
 - a genre only the personal model knows (the user's own, e.g. 'electronic') gets the personal
@@ -22,7 +22,8 @@ weights or the new card with the new ones, never half a model. `load` checks the
 reading the weights and refuses a model fitted against another bundled model or feature recipe,
 saying why (PersonalModelError).
 
-Public API: PersonalModel, PersonalModelError, blend, save, load, read_card, CARD_FILE.
+Public API: PersonalModel, PersonalModelError, save, load, read_card, CARD_FILE (the blend
+itself is core/model/blend.py).
 """
 
 from __future__ import annotations
@@ -38,8 +39,8 @@ from typing import Any
 import numpy as np
 
 from genre_desktop.core import model_card
-from genre_desktop.core.classifier import ModelError
-from genre_desktop.core.feature_schema import RECIPE_VERSION
+from genre_desktop.core.model.errors import ModelError
+from genre_desktop.core.feature_schema import MODEL_RECIPE_VERSION
 
 log = logging.getLogger(__name__)
 
@@ -71,29 +72,6 @@ class PersonalModel:
         logits -= logits.max(axis=1, keepdims=True)
         odds = np.exp(logits)
         return odds / odds.sum(axis=1, keepdims=True)
-
-
-def blend(bundled: np.ndarray, bundled_genres: tuple[str, ...], personal: np.ndarray,
-          personal_genres: tuple[str, ...], weight: float) -> tuple[tuple[str, ...], np.ndarray]:
-    """Rows of both models' probabilities -> (genres, rows over those genres), see module doc.
-
-    Genres: the bundled ones in their order, then the personal model's new ones.
-    """
-    if not 0.0 <= weight <= 1.0:
-        raise ValueError(f"blend weight must be between 0 and 1, got {weight}")
-    bundled = np.asarray(bundled, dtype=np.float64)
-    personal = np.asarray(personal, dtype=np.float64)
-    position = {genre: i for i, genre in enumerate(personal_genres)}
-    new = [g for g in personal_genres if g not in bundled_genres]
-    on_bundled = np.zeros_like(bundled)
-    for j, genre in enumerate(bundled_genres):
-        if genre in position:
-            on_bundled[:, j] = personal[:, position[genre]]
-    new_mass = personal[:, [position[g] for g in new]] if new else np.zeros((len(bundled), 0))
-    mixed = (1.0 - weight) * bundled + weight * on_bundled
-    share = mixed / np.maximum(mixed.sum(axis=1, keepdims=True), 1e-12)
-    rest = np.clip(1.0 - new_mass.sum(axis=1, keepdims=True), 0.0, 1.0)
-    return tuple(bundled_genres) + tuple(new), np.hstack([share * rest, new_mass])
 
 
 # --- storage ----------------------------------------------------------------------------------
@@ -158,10 +136,10 @@ def load(model_dir: Path, bundled_version: str) -> PersonalModel | None:
         raise PersonalModelError(
             f"your model was fitted against the bundled model {card.get('bundled_model_version')!r}, "
             f"but {bundled_version!r} is installed; learn from your corrections again to use it")
-    if card.get("feature_recipe_version") != RECIPE_VERSION:
+    if card.get("feature_recipe_version") != MODEL_RECIPE_VERSION:
         raise PersonalModelError(
             f"your model was fitted on feature recipe {card.get('feature_recipe_version')!r}, but this "
-            f"version computes {RECIPE_VERSION!r}; learn from your corrections again to use it")
+            f"version computes {MODEL_RECIPE_VERSION!r}; learn from your corrections again to use it")
     name = str(card.get("model_file", ""))
     if not name or Path(name).name != name:
         raise PersonalModelError(f"the personal model card names an odd weights file: {name!r}")

@@ -52,7 +52,7 @@ from threadpoolctl import threadpool_limits
 
 from genre_desktop.core import personal_validation as validation
 from genre_desktop.core.cancel import CancelToken
-from genre_desktop.core.feature_schema import RECIPE_VERSION
+from genre_desktop.core.feature_schema import MODEL_RECIPE_VERSION
 from genre_desktop.core.personal_examples import (
     ANCHOR_CONFIDENCE, ANCHORS_PER_GENRE, OWN_EXAMPLES_ENOUGH, Examples, other_genres_in_library,
 )
@@ -63,7 +63,7 @@ from genre_desktop.core.personal_validation import (  # noqa: F401  (public API)
 )
 
 if TYPE_CHECKING:
-    from genre_desktop.core.classifier import GenreClassifier
+    from genre_desktop.core.model.classifier import GenreClassifier
 
 REGULARIZATION_C = 0.03
 ANCHOR_GENRE_WEIGHT = 1.6  # a genre known only from anchors, at most, against 1 for a user's genre
@@ -138,7 +138,7 @@ def _fit(bundled: "GenreClassifier", corrections: Examples, anchors: Examples,
         "fitted_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "fitted_at_unix": time.time(),
         "bundled_model_version": plain.version,
-        "feature_recipe_version": RECIPE_VERSION,
+        "feature_recipe_version": MODEL_RECIPE_VERSION,
         "user_genres": sorted(set(corrections.genres.tolist()), key=str.lower),
         "new_genres": sorted({g for g in corrections.genres.tolist() if g not in plain.genres}, key=str.lower),
         "examples": corrections.per_genre(),

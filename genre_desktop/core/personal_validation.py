@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from genre_desktop.core.other_genres import track_means
-from genre_desktop.core.personal_model import blend
+from genre_desktop.core.model.blend import blend
 
 CV_FOLDS = 5
 MIN_TRACKS_PER_GENRE = 2

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from genre_desktop.core.feature_schema import FEATURE_NAMES
+from genre_desktop.core.feature_schema import FEATURE_NAMES, TAG_FEATURE_NAMES
 
 
 class TrainingDataError(ValueError):
@@ -59,3 +59,37 @@ def load_split(splits_dir: Path, name: str) -> set[str]:
     lines = path.read_text(encoding="utf-8").split()
     return {Path(line).name for line in lines}
 
+
+
+def load_tagger_outputs(musicnn_dir: Path) -> dict[str, np.ndarray]:
+    """Clip name (e.g. "blues.00012.wav") -> the clip's mean tag probabilities (50,), from the
+    published musicnn taggrams (``*_MSD_musicnn_taggram.npz``: X patches x 50, IDS per patch)."""
+    files = sorted(Path(musicnn_dir).glob("*_MSD_musicnn_taggram.npz"))
+    if not files:
+        raise TrainingDataError(f"{musicnn_dir}: no *_MSD_musicnn_taggram.npz files")
+    means: dict[str, np.ndarray] = {}
+    for path in files:
+        with np.load(path, allow_pickle=False) as archive:
+            X, ids = archive["X"], archive["IDS"].astype(str)
+        if X.ndim != 2 or X.shape[1] != len(TAG_FEATURE_NAMES) or len(ids) != len(X):
+            raise TrainingDataError(f"{path}: expected patches x {len(TAG_FEATURE_NAMES)} tags")
+        for clip in np.unique(ids):
+            name = Path(clip).name.rsplit(".", 1)[0] + ".wav"
+            means[name] = X[ids == clip].mean(axis=0).astype(np.float64)
+    return means
+
+
+def with_tags(data: TrainingData, tags: dict[str, np.ndarray]) -> TrainingData:
+    """The clips that have both feature families, with the tag columns appended."""
+    keep = np.array([name in tags for name in data.filenames.tolist()], dtype=bool)
+    part = data.subset(keep)
+    T = np.vstack([tags[name] for name in part.filenames.tolist()])
+    return TrainingData(np.hstack([part.X, T]), part.y, part.filenames,
+                        part.feature_names + TAG_FEATURE_NAMES)
+
+
+def load_model_table(gtzan_dir: Path) -> TrainingData:
+    """GTZAN's clips with both feature families (``features_30_sec.csv`` + ``musicnn/``)."""
+    gtzan_dir = Path(gtzan_dir)
+    return with_tags(load_features_csv(gtzan_dir / "features_30_sec.csv"),
+                     load_tagger_outputs(gtzan_dir / "musicnn"))

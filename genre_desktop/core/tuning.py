@@ -19,7 +19,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, cross_val_predict
 from sklearn.pipeline import Pipeline
 
-from genre_desktop.core.genre_model import (
+from genre_desktop.core.model.recipe import (
     BASE_MODELS,
     SEED,
     ContiguousBlockKFold,
@@ -34,6 +34,10 @@ GRIDS: dict[str, dict[str, list[Any]]] = {
     "knn": {"n_neighbors": [5, 10, 20, 40], "p": [1, 2], "weights": ["uniform", "distance"]},
     "svm": {"C": [1.0, 3.0, 10.0, 30.0], "gamma": [0.003, 0.01, 0.03]},
     "mlp": {"hidden_layer_sizes": [(64,), (128,)], "alpha": [0.3, 1.0, 3.0]},
+    "tags_knn": {"n_neighbors": [5, 10, 20, 40], "weights": ["uniform", "distance"]},
+    "tags_svm": {"C": [0.3, 1.0, 3.0, 10.0], "gamma": [0.003, 0.01, 0.03]},
+    "tags_mlp": {"hidden_layer_sizes": [(64,), (128,)], "alpha": [1.0, 3.0, 10.0]},
+    "tags_lr": {"C": [0.03, 0.1, 0.3, 1.0]},
     "meta": {"C": [0.01, 0.03, 0.1, 0.3, 1.0]},
 }
 
@@ -62,19 +66,19 @@ def _search(estimator, grid, prefix, X, y, splits, n_jobs) -> tuple[dict, dict]:
 
 
 def _meta_features(data: TrainingData, params: dict[str, dict[str, Any]], seed: int, n_jobs):
-    """What the stack's final estimator sees: out-of-fold base outputs plus scaled features."""
+    """What the stack's final estimator sees: the base models' out-of-fold outputs."""
     pipeline = stack_pipeline(params, data.feature_names, seed)
     prep = pipeline[:-1].fit(data.X, data.y)
     Z = prep.transform(data.X)
     stack = pipeline[-1]
-    columns = [Z]
+    columns = []
     for _name, estimator in stack.estimators:
         # The same choice as the stack's stack_method="auto".
         method = next(m for m in ("predict_proba", "decision_function") if hasattr(estimator, m))
         columns.append(
             cross_val_predict(clone(estimator), Z, data.y, cv=stack.cv, method=method, n_jobs=n_jobs)
         )
-    return np.hstack(columns[1:] + columns[:1])
+    return np.hstack(columns)
 
 
 def tune(

@@ -1,4 +1,9 @@
-"""Analyse one file: probe, pick windows, decode just those, extract features, classify, read tags.
+"""Analyse one file: probe, pick windows, decode just those, extract both feature families,
+classify, read tags.
+
+The windows are decoded once; the 57 audio features and the tagger's patches are both computed
+from the same decoded samples. Without a model, only the audio features are stored (under their
+own recipe), and a later scan with the model analyses the file again.
 
 Runs inside scan worker processes. Every way a file can fail ends as AnalysisError with a reason
 a person can read; only a crash of the process itself escapes (the scanner handles that).
@@ -6,7 +11,6 @@ a person can read; only a crash of the process itself escapes (the scanner handl
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
 from dataclasses import dataclass
@@ -16,12 +20,13 @@ import numpy as np
 
 from genre_desktop.audio.decode import TARGET_SR, AudioInfo, DecodeError, probe, read_windows
 from genre_desktop.audio.tags import Tags, read_tags
+from genre_desktop.core.feature_schema import MODEL_RECIPE_VERSION, RECIPE_VERSION
 from genre_desktop.core.features import extract
 from genre_desktop.core.segments import MIN_TRACK_SECONDS, TooShort, choose_windows
 from genre_desktop.core.types import TrackPrediction, Window
 
 if TYPE_CHECKING:
-    from genre_desktop.core.classifier import GenreClassifier
+    from genre_desktop.core.model.classifier import GenreClassifier
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +45,10 @@ class Analysis:
     info: AudioInfo
     tags: Tags
     windows: list[Window]
-    features: np.ndarray  # (len(windows), 57) float64
+    features: np.ndarray  # (len(windows), 57 + 50): audio features, then tag probabilities
     prediction: TrackPrediction | None
+    recipe_version: str = MODEL_RECIPE_VERSION  # RECIPE_VERSION: audio features only
+    embeddings: np.ndarray | None = None  # (len(windows), 200) float32, the tagger's embedding
 
 
 def analyze_file(
@@ -79,6 +86,7 @@ def _analyze(path, classifier, windows_per_track: int) -> Analysis:
     windows = choose_windows(info.duration, windows_per_track)
     audio = read_windows(path, windows)
     kept_windows: list[Window] = []
+    kept_audio: list[np.ndarray] = []
     rows: list[np.ndarray] = []
     silent = 0
     unusable = ""
@@ -95,16 +103,17 @@ def _analyze(path, classifier, windows_per_track: int) -> Analysis:
             unusable = str(exc)
             continue
         kept_windows.append(window)
+        kept_audio.append(y)
         rows.append(features)
     if not rows:
         if silent == len(windows):
             raise AnalysisError("silent: the file holds no audible sound")
         raise AnalysisError(f"no usable audio ({unusable or 'the decoded data is damaged'})")
     matrix = np.vstack(rows).astype(np.float64, copy=False)
-    prediction = None
-    if classifier is not None:
-        prediction = classifier.predict_track(kept_windows, matrix)
-        if not prediction.model_version:  # the library compares versions to spot stale predictions
-            prediction = dataclasses.replace(prediction, model_version=classifier.version)
     tags = read_tags(path)
-    return Analysis(info=info, tags=tags, windows=kept_windows, features=matrix, prediction=prediction)
+    if classifier is None:
+        return Analysis(info, tags, kept_windows, matrix, None, RECIPE_VERSION)
+    tag_probabilities, embeddings = classifier.tagger.tag_windows(kept_audio, TARGET_SR)
+    matrix = np.hstack([matrix, tag_probabilities])
+    prediction = classifier.predict_track(kept_windows, matrix)
+    return Analysis(info, tags, kept_windows, matrix, prediction, MODEL_RECIPE_VERSION, embeddings)

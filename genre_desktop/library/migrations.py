@@ -189,8 +189,13 @@ V3_TAG_JOURNAL: tuple[str, ...] = (
 )
 
 # (version, statements). Append only.
+# Genre model v2: a window's features row now holds the 57 audio features and the tagger's 50
+# tag probabilities (windows.recipe_version tells which); the tagger's 200-value embedding of the
+# window is kept beside it. Rows of the old recipe stay until their track is analysed again.
+V4_TAGGER = ("ALTER TABLE windows ADD COLUMN embedding BLOB",)
+
 MIGRATIONS: tuple[tuple[int, Sequence[str]], ...] = (
-    (1, V1_SCHEMA), (2, V2_PERSONAL_MODEL), (3, V3_TAG_JOURNAL),
+    (1, V1_SCHEMA), (2, V2_PERSONAL_MODEL), (3, V3_TAG_JOURNAL), (4, V4_TAGGER),
 )
 
 

@@ -39,7 +39,7 @@ from genre_desktop.library.writer import LibraryWriter
 from genre_desktop.library.writes import effective_threshold, set_model_info
 
 if TYPE_CHECKING:
-    from genre_desktop.core.classifier import GenreClassifier
+    from genre_desktop.core.model.classifier import GenreClassifier
     from genre_desktop.core.personal_examples import Examples
 
 _LATEST_LABELS = """

@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from genre_desktop.core.cancel import CancelToken
-from genre_desktop.core.types import TrackPrediction, Window, WindowPrediction
+from genre_desktop.core.types import TrackPrediction, Window
 from genre_desktop.library import scan_store
 from genre_desktop.library.writer import LibraryWriter
 
 if TYPE_CHECKING:
-    from genre_desktop.core.classifier import GenreClassifier
+    from genre_desktop.core.model.classifier import GenreClassifier
 
 CHUNK = 500
 
@@ -28,42 +28,8 @@ def predict_many(
     classifier: "GenreClassifier", stored: dict[int, tuple[list[Window], np.ndarray]]
 ) -> list[tuple[int, TrackPrediction]]:
     """What classifier.predict_track gives for each track, with one predict_proba call."""
-    from genre_desktop.core.classifier import aggregate_windows
-
-    if not stored:
-        return []
     ids = list(stored)
-    X = np.vstack([stored[i][1] for i in ids])
-    # A classifier joined by a personal model also says which model decided; one without
-    # predict_windows (only genres, version, recommended_threshold, predict_proba) is a bundled one.
-    if hasattr(classifier, "predict_windows"):
-        per_window, bundled = classifier.predict_windows(X)
-    else:
-        per_window = bundled = classifier.predict_proba(X)
-    genres = classifier.genres
-    results = []
-    row = 0
-    for track_id in ids:
-        windows = stored[track_id][0]
-        block = per_window[row:row + len(windows)]
-        bundled_track = aggregate_windows(bundled[row:row + len(windows)])
-        row += len(windows)
-        track = aggregate_windows(block)
-        best = int(np.argmax(track))
-        results.append((track_id, TrackPrediction(
-            genre=genres[best],
-            confidence=float(track[best]),
-            probabilities=dict(zip(genres, map(float, track))),
-            windows=[
-                WindowPrediction(w, genres[int(np.argmax(p))], dict(zip(genres, map(float, p))))
-                for w, p in zip(windows, block)
-            ],
-            uncertain=bool(track[best] < classifier.recommended_threshold),
-            model_version=classifier.version,
-            decided_by=(classifier.decided_by(track, bundled_track)
-                        if hasattr(classifier, "decided_by") else "model"),
-        )))
-    return results
+    return list(zip(ids, classifier.predict_tracks([stored[i] for i in ids])))
 
 
 def reclassify(

@@ -28,7 +28,7 @@ from genre_desktop.core.personal_examples import window_batches
 from genre_desktop.library.personalize import unlabelled_chunks
 
 if TYPE_CHECKING:
-    from genre_desktop.core.classifier import GenreClassifier
+    from genre_desktop.core.model.classifier import GenreClassifier
 
 NEW_GENRE = "new genre"
 DISAGREEMENT = "disagreement"

@@ -101,7 +101,7 @@ def apply_moves(conn: sqlite3.Connection, moves: Iterable[tuple[int, str, int, i
 
 # --- analysed files ---------------------------------------------------------------------------
 
-def store_batch(conn: sqlite3.Connection, results: Sequence["JobResult"], recipe_version: str) -> BatchOutcome:
+def store_batch(conn: sqlite3.Connection, results: Sequence["JobResult"]) -> BatchOutcome:
     outcome = BatchOutcome()
     failures = []
     for result in results:
@@ -110,7 +110,7 @@ def store_batch(conn: sqlite3.Connection, results: Sequence["JobResult"], recipe
             failures.append((result.path, reason, result.size, result.mtime_ns))
             outcome.failed.append((result.path, reason))
             continue
-        track_id, is_new = _store_track(conn, result, recipe_version)
+        track_id, is_new = _store_track(conn, result)
         (outcome.added if is_new else outcome.updated).append(track_id)
     record_problems(conn, failures)
     refresh_derived(conn, outcome.added + outcome.updated)
@@ -129,7 +129,7 @@ def _reusable_row(conn: sqlite3.Connection, fingerprint: str | None) -> int | No
     return None
 
 
-def _store_track(conn: sqlite3.Connection, result: "JobResult", recipe_version: str) -> tuple[int, bool]:
+def _store_track(conn: sqlite3.Connection, result: "JobResult") -> tuple[int, bool]:
     analysis = result.analysis
     assert analysis is not None
     tags, info = analysis.tags, analysis.info
@@ -168,11 +168,14 @@ def _store_track(conn: sqlite3.Connection, result: "JobResult", recipe_version: 
         )
         is_new = False
     conn.execute("DELETE FROM windows WHERE track_id = ?", (track_id,))
+    embeddings = analysis.embeddings if analysis.embeddings is not None else [None] * len(analysis.windows)
     conn.executemany(
-        "INSERT INTO windows(track_id, idx, start_s, end_s, features, recipe_version) VALUES (?,?,?,?,?,?)",
+        """INSERT INTO windows(track_id, idx, start_s, end_s, features, recipe_version, embedding)
+           VALUES (?,?,?,?,?,?,?)""",
         [
-            (track_id, i, float(w.start), float(w.end), np.asarray(f, dtype=np.float64).tobytes(), recipe_version)
-            for i, (w, f) in enumerate(zip(analysis.windows, analysis.features))
+            (track_id, i, float(w.start), float(w.end), np.asarray(f, dtype=np.float64).tobytes(),
+             analysis.recipe_version, None if e is None else np.asarray(e, dtype=np.float32).tobytes())
+            for i, (w, f, e) in enumerate(zip(analysis.windows, analysis.features, embeddings))
         ],
     )
     if analysis.prediction is not None:
@@ -237,3 +240,14 @@ def load_features(conn: sqlite3.Connection, track_ids: Sequence[int]) -> dict[in
         windows.append(Window(start, end))
         rows.append(np.frombuffer(blob, dtype=np.float64))
     return {tid: (w, np.vstack(rows)) for tid, (w, rows) in grouped.items()}
+
+
+def count_outdated(conn: sqlite3.Connection, recipe_version: str) -> int:
+    """Tracks present on disk whose stored features predate ``recipe_version`` (a new model):
+    the next scan analyses them again, keeping their old prediction until then."""
+    return int(conn.execute(
+        """SELECT COUNT(*) FROM tracks AS t
+           WHERE t.status = 'ok' AND EXISTS(SELECT 1 FROM windows AS w WHERE w.track_id = t.id)
+             AND NOT EXISTS(SELECT 1 FROM windows AS w WHERE w.track_id = t.id
+                            AND w.recipe_version = ?)""",
+        (recipe_version,)).fetchone()[0])

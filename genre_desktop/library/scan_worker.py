@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from genre_desktop.core.classifier import GenreClassifier
+    from genre_desktop.core.model.classifier import GenreClassifier
     from genre_desktop.library.analysis import Analysis
 
 log = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ def worker_classifier(model_dir: str | None, use_model: bool,
     than analysing it."""
     if not use_model:
         return None
-    from genre_desktop.core.classifier import ModelError, load_classifier
+    from genre_desktop.core.model.classifier import ModelError, load_classifier
 
     try:
         return load_classifier(Path(model_dir) if model_dir else None,
@@ -68,8 +68,8 @@ def warm_up() -> None:
         extract(noise * 0.1)
         import joblib  # noqa: F401  (what the model is unpickled with)
 
-        import genre_desktop.core.classifier  # noqa: F401
-        import genre_desktop.core.genre_model  # noqa: F401  (the scikit-learn classes it holds)
+        import genre_desktop.core.model.classifier  # noqa: F401
+        import genre_desktop.core.model.recipe  # noqa: F401  (the scikit-learn classes it holds)
     except Exception:  # a worker will meet (and report) the same problem on a real file
         log.exception("Warming up the analysis code failed")
 

@@ -30,7 +30,7 @@ from genre_desktop.library.writer import LibraryWriter
 from genre_desktop.library.writes import add_folder, set_model_info
 
 if TYPE_CHECKING:
-    from genre_desktop.core.classifier import GenreClassifier
+    from genre_desktop.core.model.classifier import GenreClassifier
     from genre_desktop.library.scan_worker import JobResult
 
 log = logging.getLogger(__name__)
@@ -87,7 +87,7 @@ class _Pacer:
 
 
 def _load_classifier(model_dir: str | None, personal_dir: str | None = None) -> "GenreClassifier | None":
-    from genre_desktop.core.classifier import ModelError, load_classifier
+    from genre_desktop.core.model.classifier import ModelError, load_classifier
 
     try:
         return load_classifier(Path(model_dir) if model_dir else None,
@@ -136,7 +136,7 @@ def scan(
         return _finish(report, started, cancelled=True)
 
     # Heavy imports and the model come after the walk, so that progress shows up at once.
-    from genre_desktop.core.feature_schema import RECIPE_VERSION
+    from genre_desktop.core.feature_schema import MODEL_RECIPE_VERSION
 
     model_path = os.fspath(model_dir) if model_dir is not None else None
     personal_path = os.fspath(personal_dir) if personal_dir is not None else None
@@ -144,7 +144,7 @@ def scan(
     if classifier is not None:
         writer.call(lambda c: set_model_info(
             c, classifier.version, classifier.genres, classifier.recommended_threshold))
-    state = writer.call(lambda c: scan_store.load_state(c, RECIPE_VERSION))
+    state = writer.call(lambda c: scan_store.load_state(c, MODEL_RECIPE_VERSION))
     plan = make_plan(found, folder_problems, state, roots)
     report.unchanged = plan.unchanged
     reanalysed = {f.path for f in plan.to_analyse}
@@ -155,12 +155,12 @@ def scan(
     pool = AnalysisPool(jobs, windows_per_track=windows_per_track, model_dir=model_path,
                         use_model=classifier is not None,
                         personal_dir=personal_path if classifier is not None and classifier.personal else None)
-    yield from _analyse(plan, pool, writer, RECIPE_VERSION, report, cancel, pacer)
+    yield from _analyse(plan, pool, writer, report, cancel, pacer)
 
     # The walk was complete, so even a cancelled scan knows which files are gone.
     report.missing = writer.call(lambda c: _mark_missing(c, plan.vanished, roots))
     if classifier is not None and not cancel.cancelled:
-        yield from _classify_stored(classifier, writer, RECIPE_VERSION, report, cancel, pacer)
+        yield from _classify_stored(classifier, writer, MODEL_RECIPE_VERSION, report, cancel, pacer)
     return _finish(report, started, cancelled=cancel.cancelled)
 
 
@@ -189,7 +189,7 @@ def _mark_missing(conn, vanished: Sequence[int], roots: Sequence[str]) -> int:
 
 
 def _analyse(
-    plan: ScanPlan, pool: AnalysisPool, writer: LibraryWriter, recipe: str, report: ScanReport,
+    plan: ScanPlan, pool: AnalysisPool, writer: LibraryWriter, report: ScanReport,
     cancel: CancelToken, pacer: _Pacer,
 ) -> Generator[ScanProgress, None, None]:
     total = len(plan.to_analyse)
@@ -205,7 +205,7 @@ def _analyse(
         pending.clear()
         last_commit = time.monotonic()
         if batch:
-            outcome = writer.call(lambda c: scan_store.store_batch(c, batch, recipe))
+            outcome = writer.call(lambda c: scan_store.store_batch(c, batch))
             report.added += len(outcome.added)
             report.updated += len(outcome.updated)
             report.failed.extend(outcome.failed)

@@ -130,13 +130,13 @@ class PersonalModelService(QObject):
         db_path, use_personal = self._library.db_path, self.enabled
 
         def job(cancel):
-            from genre_desktop.core.feature_schema import RECIPE_VERSION
+            from genre_desktop.core.feature_schema import MODEL_RECIPE_VERSION
             from genre_desktop.library.review import review_queue
 
             classifier = self._classifier(use_personal)
             conn = connect(db_path, readonly=True)
             try:
-                return review_queue(conn, classifier, RECIPE_VERSION, limit, cancel)
+                return review_queue(conn, classifier, MODEL_RECIPE_VERSION, limit, cancel)
             finally:
                 conn.close()
 
@@ -149,21 +149,21 @@ class PersonalModelService(QObject):
 
     # -- background jobs (worker threads) -----------------------------------------------------------
     def _learn_job(self, cancel):
-        from genre_desktop.core.feature_schema import RECIPE_VERSION
+        from genre_desktop.core.feature_schema import MODEL_RECIPE_VERSION
 
         return (yield from personalize.learn(self._library.writer, self._classifier(False),
-                                             self.personal_dir, RECIPE_VERSION, cancel))
+                                             self.personal_dir, MODEL_RECIPE_VERSION, cancel))
 
     def _repredict_job(self, cancel):
-        from genre_desktop.core.feature_schema import RECIPE_VERSION
+        from genre_desktop.core.feature_schema import MODEL_RECIPE_VERSION
 
         return (yield from personalize.repredict(self._library.writer, self._classifier(self.enabled),
-                                                 RECIPE_VERSION, cancel))
+                                                 MODEL_RECIPE_VERSION, cancel))
 
     def _classifier(self, use_personal: bool):
         """The bundled model (loaded once), joined by the personal model when asked and usable."""
         from genre_desktop.core import personal_model
-        from genre_desktop.core.classifier import GenreClassifier
+        from genre_desktop.core.model.classifier import GenreClassifier
 
         with self._bundled_lock:
             if self._bundled is None:

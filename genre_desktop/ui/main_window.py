@@ -104,6 +104,7 @@ class MainWindow(QMainWindow):
         self._restore_state()
         self.refresher.everything_changed()
         self.scans.watch_folders()
+        self.scans.upgrade_if_needed()
         context.playback.check_available()
 
     # -- wiring ------------------------------------------------------------------------------

@@ -106,6 +106,30 @@ class ScanController(QObject):
             return
         self.context.scanning.scan(folders)
 
+    def upgrade_if_needed(self) -> None:
+        """At start: tracks analysed for an older model are analysed again in the background
+        (with progress and Cancel); a cancelled upgrade resumes at the next start, since each
+        track is current as soon as its new analysis is stored."""
+        from genre_desktop.core.feature_schema import MODEL_RECIPE_VERSION
+        from genre_desktop.library.scan_store import count_outdated
+
+        self.context.library.read_in_background(
+            lambda reader: (count_outdated(reader.conn, MODEL_RECIPE_VERSION), reader.folders()),
+            name="count outdated tracks", on_result=self._upgrade)
+
+    def _upgrade(self, found: tuple[int, list[str]]) -> None:
+        outdated, library_folders = found
+        if outdated == 0 or self._stopped or self.context.scanning.is_running:
+            return
+        known = list(self.context.settings.music_folders)
+        folders = [f for f in known + [f for f in library_folders if f not in known] if os.path.isdir(f)]
+        if not folders:
+            return
+        log.info("New model: re-analysing %d tracks", outdated)
+        self.statusMessage.emit(f"New model: re-analysing {outdated} track{'s' if outdated != 1 else ''}"
+                                " (your corrections and playlists are kept)", 15000)
+        self.context.scanning.scan(folders)
+
     def cancel(self) -> None:
         self.context.scanning.cancel()
 

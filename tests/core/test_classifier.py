@@ -12,14 +12,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from genre_desktop.core.classifier import (
-    GenreClassifier,
-    ModelError,
-    aggregate_windows,
-    combine_probabilities,
-)
-from genre_desktop.core.model_card import CARD_FILE, MODEL_FILE
-from genre_desktop.core.training_data import load_features_csv
+from genre_desktop.core.feature_schema import TAGGER_TAGS
+from genre_desktop.core.model.classifier import GenreClassifier, ModelError, aggregate_windows
+from genre_desktop.core.model.sources import DecidedBy
+from genre_desktop.core.model_card import CARD_FILE, MODEL_FILE, read_card
+from genre_desktop.core.training_data import load_model_table
 from genre_desktop.core.types import Window
 from genre_desktop.paths import models_dir
 
@@ -33,15 +30,15 @@ def classifier() -> GenreClassifier:
 
 @pytest.fixture(scope="module")
 def csv_data(gtzan_dir):
-    return load_features_csv(gtzan_dir / "features_30_sec.csv")
+    return load_model_table(gtzan_dir)
 
 
 @pytest.fixture
 def model_copy(tmp_path) -> Path:
-    """A writable copy of the bundled model folder (model and card only)."""
+    """A writable copy of the bundled model folder (model, tagger and card)."""
     folder = tmp_path / "models"
     folder.mkdir()
-    for name in (MODEL_FILE, CARD_FILE):
+    for name in (MODEL_FILE, CARD_FILE, read_card(models_dir())["tagger"]["file"]):
         shutil.copy2(models_dir() / name, folder / name)
     return folder
 
@@ -64,7 +61,7 @@ class _Trap:
 
 def test_loads_bundled_model_with_card_facts(classifier):
     card = json.loads((models_dir() / CARD_FILE).read_text())
-    assert classifier.genres == tuple(card["genres"])
+    assert classifier.genres == tuple(card["genres"]) + ("electronic",)
     assert classifier.version == card["model_version"]
     assert classifier.recommended_threshold == card["recommended_threshold"]
     assert 0.0 < classifier.recommended_threshold < 1.0
@@ -117,9 +114,22 @@ def test_card_naming_a_path_is_refused(model_copy):
         GenreClassifier.load(model_copy)
 
 
+def test_tampered_tagger_or_card_without_tagger_is_refused(model_copy):
+    card = json.loads((model_copy / CARD_FILE).read_text())
+    tagger_file = model_copy / card["tagger"]["file"]
+    data = bytearray(tagger_file.read_bytes())
+    data[len(data) // 3] ^= 0x01
+    tagger_file.write_bytes(bytes(data))
+    with pytest.raises(ModelError, match="tagger .* does not match its card"):
+        GenreClassifier.load(model_copy)
+    _edit_card(model_copy, tagger=None)
+    with pytest.raises(ModelError, match="does not describe its tagger"):
+        GenreClassifier.load(model_copy)
+
+
 def test_loading_imports_neither_qt_nor_matplotlib():
     code = (
-        "import sys; from genre_desktop.core.classifier import GenreClassifier; "
+        "import sys; from genre_desktop.core.model.classifier import GenreClassifier; "
         "GenreClassifier.load(); "
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'matplotlib')); "
         "print(bad); sys.exit(1 if bad else 0)"
@@ -133,7 +143,7 @@ def test_predict_proba_shape_and_validation(classifier, csv_data):
     assert p.shape == (5, len(classifier.genres))
     np.testing.assert_allclose(p.sum(axis=1), 1.0, atol=1e-9)
     with pytest.raises(ValueError, match="features"):
-        classifier.predict_proba(np.zeros((2, 10)))
+        classifier.predict_proba(np.zeros((2, 57)))  # the audio features alone are not enough
     bad = csv_data.X[:1].copy()
     bad[0, 3] = np.nan
     with pytest.raises(ValueError, match="NaN"):
@@ -164,13 +174,25 @@ def test_aggregate_windows_is_the_mean():
     np.testing.assert_allclose(aggregate_windows(p), [0.4, 0.6])
 
 
-def test_combine_probabilities():
-    bundled = {"rock": 0.7, "pop": 0.3}
-    personal = {"rock": 0.1, "shoegaze": 0.9}
-    mixed = combine_probabilities(bundled, personal, 0.5)
-    assert list(mixed) == ["rock", "pop", "shoegaze"]
-    assert mixed == pytest.approx({"rock": 0.4, "pop": 0.15, "shoegaze": 0.45})
-    assert combine_probabilities(bundled, personal, 0.0) == pytest.approx({**bundled, "shoegaze": 0.0})
-    assert combine_probabilities(bundled, personal, 1.0) == pytest.approx({"rock": 0.1, "pop": 0.0, "shoegaze": 0.9})
-    with pytest.raises(ValueError):
-        combine_probabilities(bundled, personal, 1.5)
+def test_electronic_is_named_only_where_the_tagger_hears_it(classifier, csv_data):
+    """The rule on real GTZAN rows: a clip whose electronic-family tags are raised far above
+    anything GTZAN holds becomes electronic; the clips as they are almost never do."""
+    rows = csv_data.X.copy()
+    plain = classifier.predict_proba(rows)
+    named = plain.argmax(axis=1) == classifier.genres.index("electronic")
+    assert named.mean() <= 0.03
+    loud = rows.copy()
+    column = 57 + TAGGER_TAGS.index("electronic")
+    loud[:, column] = 0.95
+    electric = classifier.predict_proba(loud)
+    assert (electric.argmax(axis=1) == classifier.genres.index("electronic")).mean() > 0.9
+    assert electric[:, -1].max() <= classifier.card["electronic_rule"]["ceiling"] + 1e-9
+    # The GTZAN genres keep their proportions under the rule.
+    ratio = electric[:, :-1] / electric[:, :-1].sum(axis=1, keepdims=True)
+    base = plain[:, :-1] / plain[:, :-1].sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(ratio, base, atol=1e-9)
+
+
+def test_decided_by_is_a_stable_key(classifier, csv_data):
+    track = classifier.predict_track([Window(0.0, 30.0)], csv_data.X[:1])
+    assert track.decided_by == DecidedBy.BUNDLED.value == "model"

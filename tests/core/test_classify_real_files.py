@@ -23,9 +23,9 @@ import numpy as np
 import pytest
 
 from genre_desktop.audio.decode import read_window
-from genre_desktop.core.classifier import GenreClassifier
+from genre_desktop.core.model.classifier import GenreClassifier
 from genre_desktop.core.features import extract
-from genre_desktop.core.training_data import load_features_csv
+from genre_desktop.core.training_data import load_model_table
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 MIN_AGREEMENT = 0.97  # share of files whose genre matches the CSV-row prediction
@@ -40,7 +40,7 @@ def classifier() -> GenreClassifier:
 
 @pytest.fixture(scope="module")
 def csv_rows(gtzan_dir) -> dict[str, np.ndarray]:
-    data = load_features_csv(gtzan_dir / "features_30_sec.csv")
+    data = load_model_table(gtzan_dir)
     return {name.rsplit(".", 1)[0]: row for name, row in zip(data.filenames, data.X)}
 
 

@@ -77,7 +77,7 @@ def insert_synthetic(conn: sqlite3.Connection, count: int, seed: int = 0) -> Non
            VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)""",
         tracks,
     )
-    conn.executemany("INSERT INTO windows VALUES (?,?,?,?,?,?)", windows)
+    conn.executemany("INSERT INTO windows(track_id, idx, start_s, end_s, features, recipe_version) VALUES (?, ?, ?, ?, ?, ?)", windows)
     conn.executemany("INSERT INTO predictions(track_id, model_version, genre, confidence, probabilities,"
                      " window_probabilities, predicted_at) VALUES (?,?,?,?,?,?,?)", predictions)
     refresh_derived(conn)

@@ -44,7 +44,7 @@ def track_by_path(db: Path) -> dict[str, dict]:
 
 def model_available() -> bool:
     try:
-        from genre_desktop.core.classifier import GenreClassifier
+        from genre_desktop.core.model.classifier import GenreClassifier
 
         GenreClassifier.load()
         return True

@@ -167,7 +167,7 @@ def test_folders_playlists_problems(lib):
 def test_playlist_candidates_average_window_features(lib):
     writer, reader = lib
     blob = np.full(57, 3.0).tobytes()
-    writer.call(lambda c: c.execute("INSERT INTO windows VALUES (10, 1, 30, 60, ?, 'test')", (blob,)))
+    writer.call(lambda c: c.execute("INSERT INTO windows(track_id, idx, start_s, end_s, features, recipe_version) VALUES (10, 1, 30, 60, ?, 'test')", (blob,)))
     writer.call(lambda c: set_labels(c, [11], "Custom"))
     cands = {c.track_id: c for c in reader.playlist_candidates(["rock", "custom"], 0.6)}
     assert 11 in cands and cands[11].confidence is None

@@ -172,14 +172,14 @@ class _FakeClassifier:
 
 def _classify(db, classifier):
     from genre_desktop.core.cancel import CancelToken
-    from genre_desktop.core.features import RECIPE_VERSION
+    from genre_desktop.core.feature_schema import MODEL_RECIPE_VERSION
     from genre_desktop.library import scanner
     from genre_desktop.library.writes import set_model_info
 
     report = scanner.ScanReport()
     with LibraryWriter(db) as writer:
         writer.call(lambda c: set_model_info(c, classifier.version, classifier.genres, 0.5))
-        list(scanner._classify_stored(classifier, writer, RECIPE_VERSION, report, CancelToken(),
+        list(scanner._classify_stored(classifier, writer, MODEL_RECIPE_VERSION, report, CancelToken(),
                                       scanner._Pacer(0)))
     return report.predicted
 
@@ -243,7 +243,7 @@ def test_batch_prediction_matches_predict_track(scanned):
 
     if not model_available():
         pytest.skip("the bundled model (models/) is not built yet")
-    from genre_desktop.core.classifier import GenreClassifier
+    from genre_desktop.core.model.classifier import GenreClassifier
     from genre_desktop.library.db import connect
     from genre_desktop.library.reclassify import predict_many
     from genre_desktop.library.scan_store import load_features

@@ -18,9 +18,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from genre_desktop.core.classifier import GenreClassifier
-from genre_desktop.core.feature_schema import RECIPE_VERSION
-from genre_desktop.core.training_data import TrainingData, load_features_csv
+from genre_desktop.core.model.classifier import GenreClassifier
+from genre_desktop.core.feature_schema import MODEL_RECIPE_VERSION
+from genre_desktop.core.training_data import TrainingData, load_model_table
 from genre_desktop.library.reclassify import reclassify
 from genre_desktop.library.writer import LibraryWriter
 from genre_desktop.library.writes import set_labels
@@ -38,7 +38,7 @@ def bundled() -> GenreClassifier:
 
 @pytest.fixture(scope="session")
 def csv_data(gtzan_dir) -> TrainingData:
-    return load_features_csv(gtzan_dir / "features_30_sec.csv")
+    return load_model_table(gtzan_dir)
 
 
 @dataclass
@@ -75,8 +75,8 @@ def fill(writer: LibraryWriter, data: TrainingData, rows: list[int], seed: int =
                 "VALUES (?, ?, 1, 1, ?, ?, ?, 'ok', ?, ?)",
                 (track_id, f"/music/{data.filenames[row]}", f"fp{track_id}", data.filenames[row],
                  f"Artist {track_id % 13}", now, now))
-            conn.executemany("INSERT INTO windows VALUES (?, ?, ?, ?, ?, ?)", [
-                (track_id, k, 30.0 * k, 30.0 * k + 30, w.tobytes(), RECIPE_VERSION)
+            conn.executemany("INSERT INTO windows(track_id, idx, start_s, end_s, features, recipe_version) VALUES (?, ?, ?, ?, ?, ?)", [
+                (track_id, k, 30.0 * k, 30.0 * k + 30, w.tobytes(), MODEL_RECIPE_VERSION)
                 for k, w in enumerate(windows_of(data.X[row], list(data.feature_names), rng))])
 
     writer.call(insert)
@@ -95,7 +95,7 @@ def library(tmp_path, csv_data, bundled) -> Iterator[Library]:
             held = np.setdiff1d(of_genre, of_genre[::STRIDE]).tolist()
     writer = LibraryWriter(tmp_path / "library.sqlite3")
     genres = fill(writer, csv_data, rows)
-    list(reclassify(bundled, writer, RECIPE_VERSION))
+    list(reclassify(bundled, writer, MODEL_RECIPE_VERSION))
     yield Library(tmp_path / "library.sqlite3", writer, genres, np.array(held))
     writer.close()
 

@@ -11,7 +11,7 @@ import pytest
 
 from genre_desktop.core import personal_examples as px, personal_model, personal_training as pt
 from genre_desktop.core import personal_validation as validation
-from genre_desktop.core.classifier import SOURCE_BUNDLED, SOURCE_PERSONAL, GenreClassifier, load_classifier
+from genre_desktop.core.model.classifier import SOURCE_BUNDLED, SOURCE_PERSONAL, GenreClassifier, load_classifier
 from genre_desktop.core.personal_model import PersonalModelError
 from genre_desktop.core.types import Window
 from tests.personal.conftest import NEW_GENRE, SOURCE_GENRE, STRIDE, windows_of

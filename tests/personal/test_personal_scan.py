@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from genre_desktop.core import personal_examples as px, personal_model, personal_training as pt
-from genre_desktop.core.classifier import GenreClassifier
+from genre_desktop.core.model.classifier import GenreClassifier
 from genre_desktop.library.db import connect
 from genre_desktop.library.scanner import scan_folders
 from tests.personal.conftest import NEW_GENRE, SOURCE_GENRE, STRIDE, windows_of

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from genre_desktop.core import personal_model
-from genre_desktop.core.classifier import GenreClassifier
-from genre_desktop.core.feature_schema import RECIPE_VERSION
+from genre_desktop.core.model.classifier import GenreClassifier
+from genre_desktop.core.feature_schema import MODEL_RECIPE_VERSION
 from genre_desktop.library import personalize, scan_store
 from genre_desktop.library.db import connect
 from genre_desktop.library.review import DISAGREEMENT, NEW_GENRE as NEW_GENRE_KIND, UNSURE, review_queue
@@ -39,13 +39,13 @@ def corrected(library):
 
 @pytest.fixture
 def learned(corrected, bundled, personal_dir):
-    progress, summary = drain(personalize.learn(corrected.writer, bundled, personal_dir, RECIPE_VERSION))
+    progress, summary = drain(personalize.learn(corrected.writer, bundled, personal_dir, MODEL_RECIPE_VERSION))
     return corrected, progress, summary
 
 
 def test_examples_are_the_latest_labels_with_every_current_window(corrected):
     conn = connect(corrected.db_path, readonly=True)
-    examples, last_id = personalize.correction_examples(conn, RECIPE_VERSION)
+    examples, last_id = personalize.correction_examples(conn, MODEL_RECIPE_VERSION)
     conn.close()
     per_genre = examples.per_genre()
     assert per_genre == {NEW_GENRE: {"tracks": 25, "windows": 75}, "rock": {"tracks": 3, "windows": 9}}
@@ -57,7 +57,7 @@ def test_spellings_of_one_custom_genre_are_learned_as_one(corrected):
     reggae = corrected.ids(SOURCE_GENRE)
     corrected.label(reggae[:2], "DUB")
     conn = connect(corrected.db_path, readonly=True)
-    examples, _ = personalize.correction_examples(conn, RECIPE_VERSION)
+    examples, _ = personalize.correction_examples(conn, MODEL_RECIPE_VERSION)
     conn.close()
     assert set(examples.genres.tolist()) == {NEW_GENRE, "rock"}  # 'dub' is the most used spelling
 
@@ -115,7 +115,7 @@ def test_summary_counts_before_and_after(learned):
 
 def test_bundled_model_only_reverts_without_deleting_the_personal_model(learned, bundled, personal_dir):
     library, _, _ = learned
-    _, outcome = drain(personalize.repredict(library.writer, bundled, RECIPE_VERSION))
+    _, outcome = drain(personalize.repredict(library.writer, bundled, MODEL_RECIPE_VERSION))
     assert outcome.decided_by_personal == 0 and outcome.repredicted == len(library.genres)
     assert _rows(library.db_path, "SELECT DISTINCT decided_by, model_version FROM predictions") == [
         ("model", bundled.version)]
@@ -124,7 +124,7 @@ def test_bundled_model_only_reverts_without_deleting_the_personal_model(learned,
         map(str, library.ids(SOURCE_GENRE)))) == [(NEW_GENRE,)]
     assert personal_model.load(personal_dir, bundled.version) is not None
     _, back = drain(personalize.repredict(library.writer, GenreClassifier.load(personal_dir=personal_dir),
-                                          RECIPE_VERSION))
+                                          MODEL_RECIPE_VERSION))
     assert back.decided_by_personal > 0
 
 
@@ -159,8 +159,8 @@ def test_review_queue_ranks_unlabelled_tracks_with_reasons(learned, bundled, per
     library, _, _ = learned
     joined = GenreClassifier.load(personal_dir=personal_dir)
     conn = connect(library.db_path, readonly=True)
-    queue = review_queue(conn, joined, RECIPE_VERSION, limit=40)
-    plain = review_queue(conn, bundled, RECIPE_VERSION, limit=1000)
+    queue = review_queue(conn, joined, MODEL_RECIPE_VERSION, limit=40)
+    plain = review_queue(conn, bundled, MODEL_RECIPE_VERSION, limit=1000)
     conn.close()
     labelled = set(library.ids(SOURCE_GENRE)) | set(library.ids("rock")[:3])
     assert len(queue) == 40 and not {item.track_id for item in queue} & labelled
@@ -190,6 +190,6 @@ def test_review_queue_skips_missing_files(learned, personal_dir):
     library.writer.call(lambda c: c.execute(
         "UPDATE tracks SET status = 'missing' WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(gone),)))
     conn = connect(library.db_path, readonly=True)
-    queue = review_queue(conn, GenreClassifier.load(personal_dir=personal_dir), RECIPE_VERSION, limit=10_000)
+    queue = review_queue(conn, GenreClassifier.load(personal_dir=personal_dir), MODEL_RECIPE_VERSION, limit=10_000)
     conn.close()
     assert not {item.track_id for item in queue} & set(gone)

@@ -1,10 +1,10 @@
-"""A library of real analysed tracks without decoding audio: each GTZAN clip's row of
-features_30_sec.csv becomes a stored window, and the bundled model classifies them for real.
+"""A library of real analysed tracks without decoding audio: each GTZAN clip's row of the model
+table (features_30_sec.csv plus musicnn's published tags) becomes a stored window, and the
+bundled model classifies them for real.
 Also the window fixture and helpers the tests of learning from corrections share."""
 
 from __future__ import annotations
 
-import csv
 import sqlite3
 import time
 from collections import defaultdict
@@ -13,22 +13,21 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from genre_desktop.core.feature_schema import FEATURE_NAMES, RECIPE_VERSION
+from genre_desktop.core.feature_schema import MODEL_RECIPE_VERSION
+from genre_desktop.core.training_data import load_model_table
 from genre_desktop.library.writer import LibraryWriter
 from tests.ui.conftest import wait_until_idle
 
-FEATURES_CSV = Path(__file__).resolve().parents[3] / "shared" / "data" / "gtzan" / "features_30_sec.csv"
+GTZAN = Path(__file__).resolve().parents[3] / "shared" / "data" / "gtzan"
 
 
-def feature_rows(per_genre: int, csv_path: Path = FEATURES_CSV) -> list[tuple[str, str, np.ndarray]]:
-    """(clip name, GTZAN genre, 57 features) for the first per_genre clips of each genre."""
+def feature_rows(per_genre: int, gtzan_dir: Path = GTZAN) -> list[tuple[str, str, np.ndarray]]:
+    """(clip name, GTZAN genre, 57 + 50 features) for the first per_genre clips of each genre."""
+    table = load_model_table(gtzan_dir)
     by_genre: dict[str, list[tuple[str, str, np.ndarray]]] = defaultdict(list)
-    with open(csv_path, newline="", encoding="utf-8") as handle:
-        for record in csv.DictReader(handle):
-            genre = record["label"]
-            if len(by_genre[genre]) < per_genre:
-                features = np.array([float(record[name]) for name in FEATURE_NAMES], dtype=np.float64)
-                by_genre[genre].append((record["filename"], genre, features))
+    for name, genre, row in zip(table.filenames.tolist(), table.y.tolist(), table.X):
+        if len(by_genre[genre]) < per_genre:
+            by_genre[genre].append((name, genre, row))
     return [row for genre in sorted(by_genre) for row in by_genre[genre]]
 
 
@@ -45,15 +44,15 @@ def insert_tracks(conn: sqlite3.Connection, rows: list[tuple[str, str, np.ndarra
                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
             (n, f"{folder}/{genre}/{stem}.flac", 1000 + n, n, f"fp-{stem}", 30.0, stem,
              f"Artist {n % 17}", f"Album {n % 9}", now, now, "flac", 22050, 1))
-        conn.execute("INSERT INTO windows VALUES (?,?,?,?,?,?)",
-                     (n, 0, 0.0, 30.0, features.tobytes(), RECIPE_VERSION))
+        conn.execute("INSERT INTO windows(track_id, idx, start_s, end_s, features, recipe_version) VALUES (?, ?, ?, ?, ?, ?)",
+                     (n, 0, 0.0, 30.0, features.tobytes(), MODEL_RECIPE_VERSION))
         truth[n] = genre
     return truth
 
 
 def seed_real_features(writer: LibraryWriter, per_genre: int = 12) -> dict[int, str]:
     """Insert the tracks, then classify them with the bundled model as a scan would."""
-    from genre_desktop.core.classifier import GenreClassifier
+    from genre_desktop.core.model.classifier import GenreClassifier
     from genre_desktop.library.reclassify import reclassify
     from genre_desktop.library.writes import set_model_info
 
@@ -62,7 +61,7 @@ def seed_real_features(writer: LibraryWriter, per_genre: int = 12) -> dict[int, 
     classifier = GenreClassifier.load()
     writer.call(lambda conn: set_model_info(conn, classifier.version, classifier.genres,
                                             classifier.recommended_threshold))
-    for _progress in reclassify(classifier, writer, RECIPE_VERSION):
+    for _progress in reclassify(classifier, writer, MODEL_RECIPE_VERSION):
         pass
     return truth
 

@@ -45,7 +45,7 @@ def seed_library(conn: sqlite3.Connection, n: int = 40, seed: int = 3, paths: li
             window_probs = dict(zip(GENRES, wp.round(4).tolist()))
             windows.append({"start": start, "end": start + 30, "genre": max(window_probs, key=window_probs.get),
                             "probabilities": window_probs})
-            conn.execute("INSERT INTO windows VALUES (?,?,?,?,?,?)",
+            conn.execute("INSERT INTO windows(track_id, idx, start_s, end_s, features, recipe_version) VALUES (?, ?, ?, ?, ?, ?)",
                          (i, k, start, start + 30, np.full(57, float(i % 10)).tobytes(), "test"))
         conn.execute("INSERT INTO predictions(track_id, model_version, genre, confidence, probabilities,"
                      " window_probabilities, predicted_at) VALUES (?,?,?,?,?,?,?)",

@@ -70,7 +70,7 @@ def test_desktop_scenario(qtbot, main_window, demo_music, tmp_path):
         if row.confidence is not None:
             assert model_cells.data(model_cells.index(row_index, COLUMN_INDEX["confidence"])) == \
                 f"{row.confidence:.0%}"
-    from genre_desktop.core.classifier import GenreClassifier
+    from genre_desktop.core.model.classifier import GenreClassifier
     from genre_desktop.library.analysis import analyze_file
 
     classifier = GenreClassifier.load()

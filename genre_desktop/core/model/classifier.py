@@ -1,23 +1,38 @@
 """Genre predictions for tracks from their window features, with the bundled model.
 
-The model file is checked against the sha256 in its card before it is unpickled (a pickle runs
-code), and a card made with another scikit-learn or feature recipe is refused. A personal
-model learned from the user's corrections (core/personal_model.py) can be attached: the
-classifier then answers with the blend of both, may name genres of the user's own, and says per
-track which model decided ('personal model' when the blend's top genre is not the bundled
-model's top genre, or is a genre only the personal model knows; 'model' otherwise).
+The bundled model is a folder: the card (model_card.json), the stack (checked against the
+card's sha256 before it is unpickled, since a pickle runs code) and the music tagger (its .onnx
+file, checked the same way before ONNX Runtime reads it). A card made with another
+scikit-learn or feature recipe is refused. The card's electronic rule adds the genre
+"electronic" to the stack's GTZAN genres (core/model/electronic.py).
+
+A personal model learned from the user's corrections (core/personal_model.py) can be attached:
+the classifier then answers with the blend of both (core/model/blend.py), may name genres of
+the user's own, and says per track which model decided (DecidedBy.PERSONAL when the blend's top
+genre is not the bundled model's top genre, or is a genre only the personal model knows).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from genre_desktop.core import model_card
+from genre_desktop.core.feature_schema import (
+    FEATURE_NAMES,
+    MODEL_FEATURE_NAMES,
+    MODEL_RECIPE_VERSION,
+)
+from genre_desktop.core.model.blend import blend
+from genre_desktop.core.model.electronic import GENRE as ELECTRONIC
+from genre_desktop.core.model.electronic import ElectronicRule
+from genre_desktop.core.model.errors import ModelError
+from genre_desktop.core.model.sources import DecidedBy
+from genre_desktop.core.model.tagger import Tagger, TaggerError
 from genre_desktop.core.types import TrackPrediction, Window, WindowPrediction
 
 if TYPE_CHECKING:
@@ -27,40 +42,21 @@ log = logging.getLogger(__name__)
 
 # Used only when a card has no recommended_threshold (cards written by `train` always have one).
 FALLBACK_THRESHOLD = 0.7
-
-
-class ModelError(Exception):
-    """The model cannot be used; str(e) says why in plain words."""
-
-
-def combine_probabilities(
-    bundled: Mapping[str, float], personal: Mapping[str, float], weight: float
-) -> dict[str, float]:
-    """(1 - weight) * bundled + weight * personal over the union of genres, renormalised.
-
-    A genre one model does not know counts as probability 0 there, so custom genres of a
-    personal model are diluted by (1 - weight) and never outvote it by their mere presence.
-    """
-    if not 0.0 <= weight <= 1.0:
-        raise ValueError(f"weight must be between 0 and 1, got {weight}")
-    genres = list(bundled) + [g for g in personal if g not in bundled]
-    mixed = {g: (1.0 - weight) * float(bundled.get(g, 0.0)) + weight * float(personal.get(g, 0.0))
-             for g in genres}
-    total = sum(mixed.values())
-    return {g: p / total for g, p in mixed.items()} if total > 0 else mixed
-
-
-SOURCE_BUNDLED = "model"
-SOURCE_PERSONAL = "personal model"
+N_AUDIO = len(FEATURE_NAMES)  # window rows: audio features, then the tag probabilities
 
 
 class GenreClassifier:
     """A loaded, verified model, optionally joined by the user's personal model."""
 
-    def __init__(self, model: Any, card: dict[str, Any], personal: "PersonalModel | None" = None):
+    def __init__(self, model: Any, card: dict[str, Any], tagger: Tagger,
+                 personal: "PersonalModel | None" = None):
         self._model = model
         self.card = card
-        self.bundled_genres: tuple[str, ...] = tuple(card["genres"])
+        self.tagger = tagger
+        self._electronic = (ElectronicRule.from_card(card["electronic_rule"])
+                            if card.get("electronic_rule") else None)
+        self.bundled_genres: tuple[str, ...] = tuple(card["genres"]) + (
+            (ELECTRONIC,) if self._electronic is not None else ())
         self.personal = personal
         personal_genres = personal.genres if personal is not None else ()
         self.genres: tuple[str, ...] = self.bundled_genres + tuple(
@@ -85,17 +81,17 @@ class GenreClassifier:
         model_dir = Path(model_dir)
         card = _read_verified_card(model_dir)
         model = _load_verified_model(model_dir, card)
-        bundled = cls(model, card)
+        bundled = cls(model, card, _load_tagger(model_dir, card))
         if personal_dir is None:
             return bundled
-        from genre_desktop.core import personal_model
+        from genre_desktop.core import personal_model  # it imports this module's errors
 
         personal = personal_model.load(Path(personal_dir), bundled.version)
         return bundled if personal is None else bundled.with_personal(personal)
 
     def with_personal(self, personal: "PersonalModel | None") -> "GenreClassifier":
         """The same bundled model joined by ``personal`` (None: the bundled model alone)."""
-        joined = GenreClassifier(self._model, self.card, personal)
+        joined = GenreClassifier(self._model, self.card, self.tagger, personal)
         joined._scaling, joined._reference = self._scaling, self._reference
         return joined
 
@@ -106,7 +102,7 @@ class GenreClassifier:
         """Raw window features -> the bundled model's scaled feature space (what the personal
         model is fitted in)."""
         if self._scaling is None:
-            from genre_desktop.core.genre_model import fitted_preprocessing
+            from genre_desktop.core.model.recipe import fitted_preprocessing
 
             self._scaling = fitted_preprocessing(self._model)
         return self._scaling.transform(self._checked(features))
@@ -114,7 +110,7 @@ class GenreClassifier:
     def reference_examples(self) -> tuple[np.ndarray, np.ndarray]:
         """The bundled model's training examples in its scaled space, with their genres."""
         if self._reference is None:
-            from genre_desktop.core.genre_model import reference_examples
+            from genre_desktop.core.model.recipe import reference_examples
 
             self._reference = reference_examples(self._model)
         return self._reference
@@ -124,10 +120,10 @@ class GenreClassifier:
         ``bundled_genres``); equal when there is no personal model. Rows sum to 1."""
         X = self._checked(features)
         own = self._model.predict_proba(X)
+        if self._electronic is not None:
+            own = self._electronic.apply(own, X[:, N_AUDIO:])
         if self.personal is None:
             return own, own
-        from genre_desktop.core.personal_model import blend
-
         mine = self.personal.predict_scaled(self.scale(X))
         _, mixed = blend(own, self.bundled_genres, mine, self.personal.genres, self.personal.weight)
         return mixed, own
@@ -136,39 +132,49 @@ class GenreClassifier:
         """(n, n_features) window features -> (n, len(genres)) probabilities, rows sum to 1."""
         return self.predict_windows(features)[0]
 
-    def decided_by(self, track: np.ndarray, bundled_track: np.ndarray) -> str:
+    def decided_by(self, track: np.ndarray, bundled_track: np.ndarray) -> DecidedBy:
         """Which model a track's genre comes from, given its aggregated distributions."""
         top = self.genres[int(np.argmax(track))]
         if top not in self.bundled_genres or top != self.bundled_genres[int(np.argmax(bundled_track))]:
-            return SOURCE_PERSONAL
-        return SOURCE_BUNDLED
+            return DecidedBy.PERSONAL
+        return DecidedBy.BUNDLED
 
     def predict_track(self, windows: Sequence[Window], features: np.ndarray,
                       threshold: float | None = None) -> TrackPrediction:
         """Per-window probabilities, averaged into the track's distribution."""
-        X = np.asarray(features, dtype=np.float64)
-        if X.ndim == 1:
-            X = X[None, :]
-        if len(windows) != len(X):
-            raise ValueError(f"{len(windows)} windows but {len(X)} feature rows")
-        if len(X) == 0:
-            raise ValueError("a track needs at least one analysed window")
-        per_window, bundled = self.predict_windows(X)
+        return self.predict_tracks([(windows, features)], threshold)[0]
+
+    def predict_tracks(self, tracks: Sequence[tuple[Sequence[Window], np.ndarray]],
+                       threshold: float | None = None) -> list[TrackPrediction]:
+        """predict_track for many tracks with one predict_proba call (per-track calls cost
+        ~20x more in scikit-learn overhead, which a library of 100,000 tracks notices)."""
+        blocks = [np.atleast_2d(np.asarray(features, dtype=np.float64)) for _, features in tracks]
+        for (windows, _), X in zip(tracks, blocks):
+            if len(windows) != len(X):
+                raise ValueError(f"{len(windows)} windows but {len(X)} feature rows")
+            if len(X) == 0:
+                raise ValueError("a track needs at least one analysed window")
+        if not blocks:
+            return []
+        per_window, bundled = self.predict_windows(np.vstack(blocks))
+        limit = self.recommended_threshold if threshold is None else float(threshold)
+        bounds = np.cumsum([0] + [len(X) for X in blocks])
+        return [self._track(windows, per_window[a:b], bundled[a:b], limit)
+                for (windows, _), a, b in zip(tracks, bounds[:-1], bounds[1:])]
+
+    def _track(self, windows: Sequence[Window], per_window: np.ndarray, bundled: np.ndarray,
+               limit: float) -> TrackPrediction:
         track = aggregate_windows(per_window)
         best = int(np.argmax(track))
-        limit = self.recommended_threshold if threshold is None else float(threshold)
-        window_predictions = [
-            WindowPrediction(window, self.genres[int(np.argmax(p))], self._as_dict(p))
-            for window, p in zip(windows, per_window)
-        ]
         return TrackPrediction(
             genre=self.genres[best],
             confidence=float(track[best]),
             probabilities=self._as_dict(track),
-            windows=window_predictions,
+            windows=[WindowPrediction(window, self.genres[int(np.argmax(p))], self._as_dict(p))
+                     for window, p in zip(windows, per_window)],
             uncertain=bool(track[best] < limit),
             model_version=self.version,
-            decided_by=self.decided_by(track, aggregate_windows(bundled)),
+            decided_by=self.decided_by(track, aggregate_windows(bundled)).value,
         )
 
     def _checked(self, features: np.ndarray) -> np.ndarray:
@@ -189,7 +195,7 @@ def load_classifier(model_dir: Path | None = None, personal_dir: Path | None = N
     """The bundled model, joined by the personal model in ``personal_dir`` when that one is
     usable. An unusable personal model is logged and left out (scans go on with the bundled
     model alone); an unusable bundled model raises ModelError."""
-    from genre_desktop.core.personal_model import PersonalModelError
+    from genre_desktop.core.personal_model import PersonalModelError  # it imports this module's errors
 
     try:
         return GenreClassifier.load(model_dir, personal_dir=personal_dir)
@@ -225,15 +231,25 @@ def _read_verified_card(model_dir: Path) -> dict[str, Any]:
             f"{sklearn.__version__} is installed; install scikit-learn=={card['sklearn_version']} "
             "or retrain with `genre-desktop train`"
         )
-    from genre_desktop.core.feature_schema import FEATURE_NAMES, RECIPE_VERSION
-
-    if tuple(card["feature_names"]) != FEATURE_NAMES:
+    if tuple(card["feature_names"]) != MODEL_FEATURE_NAMES:
         raise ModelError(f"the model in {model_dir} expects other features than this version computes")
     recipe = card.get("feature_recipe_version")
-    if recipe is not None and recipe != RECIPE_VERSION:
+    if recipe != MODEL_RECIPE_VERSION:
         raise ModelError(f"the model in {model_dir} was trained on feature recipe {recipe!r}, "
-                         f"but this version computes {RECIPE_VERSION!r}")
+                         f"but this version computes {MODEL_RECIPE_VERSION!r}")
+    if not isinstance(card.get("tagger"), dict) or "sha256" not in card["tagger"]:
+        raise ModelError(f"the model card in {model_dir} does not describe its tagger")
     return card
+
+
+def _load_tagger(model_dir: Path, card: dict[str, Any]) -> Tagger:
+    name = str(card["tagger"].get("file", ""))
+    if not name or Path(name).name != name:
+        raise ModelError(f"the model card names an odd tagger file: {name!r}")
+    try:
+        return Tagger(model_dir / name, str(card["tagger"]["sha256"]))
+    except TaggerError as exc:
+        raise ModelError(str(exc)) from None
 
 
 def _load_verified_model(model_dir: Path, card: dict[str, Any]) -> Any:

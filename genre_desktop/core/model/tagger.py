@@ -1,0 +1,130 @@
+"""The music tagger: musicnn's MSD model, run with ONNX Runtime on a few 3-second patches.
+
+Front end, exactly as musicnn defines it: 16 kHz mono, STFT with n_fft 512 and hop 256 (centred
+frames), 96 mel bands of the power spectrum, rounded to float16, then log10(10000 * x + 1);
+patches of 187 frames (3 s). The float16 rounding is kept, but the result is cast to float32
+before the multiplication: in float16 it overflows to inf above a power of 6.55.
+
+Per analysed window, PATCHES_PER_WINDOW non-overlapping patches spread evenly over it are
+tagged in one call for the whole track; the window's tags (50 probabilities) and embedding
+(the model's 200-value penultimate layer) are the means over its patches.
+
+The .onnx file is checked against the sha256 in the model card before ONNX Runtime sees it.
+ONNX Runtime runs on one thread: the scan already uses one worker process per core.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from genre_desktop.core.feature_schema import EMBEDDING_SIZE, TAGGER_TAGS
+
+log = logging.getLogger(__name__)
+
+SAMPLE_RATE = 16000
+N_FFT = 512
+HOP = 256
+N_MELS = 96
+PATCH_FRAMES = 187  # 3 s
+# Chosen by measured accuracy against time (benchmarks/bench_tagger.py): see the README.
+PATCHES_PER_WINDOW = 2
+
+
+class TaggerError(Exception):
+    """The tagger cannot be used; str(e) says why in plain words."""
+
+
+@functools.lru_cache(maxsize=2)
+def _mel_basis(sr: int) -> np.ndarray:
+    import librosa
+
+    return librosa.filters.mel(sr=sr, n_fft=N_FFT, n_mels=N_MELS).astype(np.float32)
+
+
+def log_mel(y: np.ndarray, sr: int) -> np.ndarray:
+    """(frames, 96) musicnn log-mel of mono samples at ``sr`` (resampled to 16 kHz)."""
+    import librosa
+    import soxr
+
+    y = np.asarray(y, dtype=np.float32)
+    if sr != SAMPLE_RATE:
+        y = soxr.resample(y, sr, SAMPLE_RATE).astype(np.float32, copy=False)
+    power = np.abs(librosa.stft(y, n_fft=N_FFT, hop_length=HOP)) ** 2
+    mel = (_mel_basis(SAMPLE_RATE) @ power).T
+    return np.log10(10000.0 * mel.astype(np.float16).astype(np.float32) + 1.0)
+
+
+def patch_starts(frames: int, count: int | None) -> list[int]:
+    """First frames of up to ``count`` non-overlapping patches spread evenly over ``frames``
+    (all that fit when count is None); a stretch shorter than a patch gives one start, 0."""
+    fit = max(1, frames // PATCH_FRAMES)
+    n = fit if count is None else max(1, min(count, fit))
+    if n == 1:
+        return [max(0, (frames - PATCH_FRAMES) // 2)]
+    last = frames - PATCH_FRAMES
+    return [round(i * last / (n - 1)) for i in range(n)]
+
+
+def patches(y: np.ndarray, sr: int, count: int | None = PATCHES_PER_WINDOW) -> np.ndarray:
+    """(n, 187, 96) patches of one stretch of audio; a short stretch is zero-padded."""
+    mel = log_mel(y, sr)
+    if len(mel) < PATCH_FRAMES:
+        mel = np.pad(mel, ((0, PATCH_FRAMES - len(mel)), (0, 0)))
+    return np.stack([mel[s:s + PATCH_FRAMES] for s in patch_starts(len(mel), count)])
+
+
+class Tagger:
+    """A verified tagger model in an ONNX Runtime session."""
+
+    def __init__(self, path: Path, sha256: str):
+        path = Path(path)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise TaggerError(f"the tagger model {path} is missing") from None
+        except OSError as exc:
+            raise TaggerError(f"the tagger model {path} is unreadable: {exc}") from None
+        actual = hashlib.sha256(data).hexdigest()
+        if actual != sha256.lower():
+            raise TaggerError(f"the tagger model {path} does not match its card (sha256 "
+                              f"{actual[:12]}..., card says {sha256[:12]}...): refusing to load it")
+        import onnxruntime
+
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        try:
+            self._session = onnxruntime.InferenceSession(
+                data, options, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # a verified file that still fails to load is broken
+            raise TaggerError(f"the tagger model {path} could not be loaded: {exc}") from None
+        self.path = path
+        log.info("Loaded tagger %s", path.name)
+
+    def run(self, mel_patches: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(n, 187, 96) patches -> ((n, 50) tag probabilities, (n, 200) embeddings)."""
+        x = np.asarray(mel_patches, dtype=np.float32)
+        tags, embedding = self._session.run(["tags", "embedding"], {"mel": x})
+        if tags.shape != (len(x), len(TAGGER_TAGS)) or embedding.shape != (len(x), EMBEDDING_SIZE):
+            raise TaggerError(f"the tagger gave outputs of shapes {tags.shape} and {embedding.shape}")
+        return tags.astype(np.float64), embedding.astype(np.float32)
+
+    def tag_windows(self, audio: Sequence[np.ndarray], sr: int,
+                    count: int | None = PATCHES_PER_WINDOW) -> tuple[np.ndarray, np.ndarray]:
+        """Per window of ``audio``: (n, 50) mean tag probabilities, (n, 200) mean embeddings.
+        All patches of all windows go through the model in one call."""
+        per_window = [patches(y, sr, count) for y in audio]
+        tags, embedding = self.run(np.concatenate(per_window))
+        bounds = np.cumsum([0] + [len(p) for p in per_window])
+        return _block_means(tags, bounds), _block_means(embedding, bounds)
+
+
+def _block_means(rows: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    return np.stack([rows[a:b].mean(axis=0) for a, b in zip(bounds[:-1], bounds[1:])])
