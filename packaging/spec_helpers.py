@@ -59,7 +59,7 @@ def model_modules(root: Path = ROOT) -> list[str]:
     """
     probe = (
         "import sys\n"
-        "from genre_desktop.core.classifier import GenreClassifier\n"
+        "from genre_desktop.core.model.classifier import GenreClassifier\n"
         "GenreClassifier.load()\n"
         "print('\\n'.join(name for name, module in list(sys.modules.items())\n"
         "                 if name.split('.')[0] in ('sklearn', 'scipy', 'joblib', 'genre_desktop')\n"
