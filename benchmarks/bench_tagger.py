@@ -33,7 +33,7 @@ def accuracy_by_patches() -> dict[int, float]:
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    from genre_desktop.core.model.recipe import ContiguousBlockKFold
+    from genre_desktop.core.model.recipe import artist_blocked_folds
     from genre_desktop.core.training_data import load_split
 
     train = load_split(GTZAN / "splits", "train")
@@ -44,7 +44,7 @@ def accuracy_by_patches() -> dict[int, float]:
     labels = np.array([c.split("/")[0] for c in clips])
     means = np.stack([p.mean(axis=0) for p in patches])
     results = {}
-    folds = list(ContiguousBlockKFold(5).split(means, labels))
+    folds = list(artist_blocked_folds(5).split(means, labels))
     for count in CHOICES:
         right = 0
         for fit, held in folds:

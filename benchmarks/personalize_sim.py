@@ -99,19 +99,22 @@ def variant(data, held: tuple[str, ...], pool: Pool, cache: Path):
                                      n_jobs=1).fit(subset.X, subset.y)
         joblib.dump(model, path)
     card = dict(bundled_card, genres=[str(g) for g in model.classes_], model_version=f"variant-{key}")
-    return GenreClassifier(model, card)
+    return GenreClassifier(model, card, GenreClassifier.load().tagger)
 
 
 def union_blend(bundled: np.ndarray, bundled_genres, personal: np.ndarray, personal_genres,
                 weight: float) -> tuple[tuple[str, ...], np.ndarray]:
-    """The fixed (1 - w) * bundled + w * personal over the union of genres, row by row
-    (core.classifier.combine_probabilities: a genre one model lacks counts as 0 there)."""
-    from genre_desktop.core.model.classifier import combine_probabilities
-
+    """The fixed (1 - w) * bundled + w * personal over the union of genres, row by row (a genre
+    one model lacks counts as 0 there), renormalised."""
     genres = tuple(bundled_genres) + tuple(g for g in personal_genres if g not in bundled_genres)
-    rows = [combine_probabilities(dict(zip(bundled_genres, b)), dict(zip(personal_genres, p)), weight)
-            for b, p in zip(bundled, personal)]
-    return genres, np.array([[row.get(g, 0.0) for g in genres] for row in rows])
+
+    def spread(rows: np.ndarray, own: tuple) -> np.ndarray:
+        out = np.zeros((len(rows), len(genres)))
+        out[:, [genres.index(g) for g in own]] = rows
+        return out
+
+    mixed = (1.0 - weight) * spread(bundled, tuple(bundled_genres)) + weight * spread(personal, tuple(personal_genres))
+    return genres, mixed / np.maximum(mixed.sum(axis=1, keepdims=True), 1e-12)
 
 
 def track_tops(genres, window_probs: np.ndarray, counts: list[int]) -> np.ndarray:

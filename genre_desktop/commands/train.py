@@ -1,5 +1,8 @@
 """`genre-desktop train --features CSV --splits DIR --out DIR`: train the bundled genre model.
 
+The tagger's published outputs for the GTZAN clips are read from --tagger-outputs (by default
+the musicnn/ folder beside the splits); the model trains on the clips that have both.
+
 Writes genre_stack.joblib, model_card.json and the evaluation plots into --out. With --quick the
 hyperparameters recorded in a card are reused (no grid search), which reproduces that card's
 numbers exactly; --skip-cv leaves out the nested 10-fold cross-validation (the slow part).
@@ -23,6 +26,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="GTZAN features_30_sec.csv")
     parser.add_argument("--splits", required=True, type=Path, metavar="DIR",
                         help="folder with {train,valid,test}_filtered.txt")
+    parser.add_argument("--tagger-outputs", type=Path, default=None, metavar="DIR",
+                        help="musicnn's published taggrams (*_MSD_musicnn_taggram.npz; "
+                             "default: SPLITS/../musicnn)")
     parser.add_argument("--out", required=True, type=Path, metavar="DIR",
                         help="where the model, its card and plots go (e.g. models/)")
     parser.add_argument("--quick", "--no-search", dest="quick", action="store_true",
@@ -47,6 +53,7 @@ def run(args: argparse.Namespace) -> int:
         features_csv=args.features,
         splits_dir=args.splits,
         out_dir=args.out,
+        tagger_outputs=args.tagger_outputs,
         search=not args.quick,
         cross_validate=not args.skip_cv,
         params_card=params_card if args.quick else None,
@@ -75,6 +82,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _train_args(args: argparse.Namespace) -> list[str]:
     parts = ["--features", str(args.features), "--splits", str(args.splits), "--out", str(args.out)]
+    if args.tagger_outputs:
+        parts += ["--tagger-outputs", str(args.tagger_outputs)]
     if args.quick:
         parts.append("--quick")
     if args.skip_cv:

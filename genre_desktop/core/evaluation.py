@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
-from genre_desktop.core.model.recipe import BASE_MODELS, SEED, ContiguousBlockKFold, base_pipeline, calibrated_model
+from genre_desktop.core.model.recipe import BASE_MODELS, SEED, artist_blocked_folds, base_pipeline, calibrated_model
 from genre_desktop.core.metrics import classification_metrics
 from genre_desktop.core.training_data import TrainingData
 from genre_desktop.core.tuning import tune
@@ -144,4 +144,4 @@ def out_of_fold_probabilities(data: TrainingData, params: Params, seed: int = SE
     off, so neither is chosen on the test split."""
     return cross_val_predict(
         calibrated_model(params, data.feature_names, seed=seed, n_jobs=1), data.X, data.y,
-        cv=ContiguousBlockKFold(5, random_state=seed + 2), method="predict_proba", n_jobs=n_jobs)
+        cv=artist_blocked_folds(5), method="predict_proba", n_jobs=n_jobs)

@@ -22,7 +22,7 @@ from sklearn.pipeline import Pipeline
 from genre_desktop.core.model.recipe import (
     BASE_MODELS,
     SEED,
-    ContiguousBlockKFold,
+    artist_blocked_folds,
     base_pipeline,
     stack_pipeline,
 )
@@ -87,7 +87,7 @@ def tune(
     n_jobs: int | None = 2,
 ) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
     """Chosen hyperparameters per part ("knn", "svm", "mlp", "meta") and a summary per part."""
-    splits = list(ContiguousBlockKFold(5, random_state=seed).split(data.X, data.y))
+    splits = list(artist_blocked_folds(5).split(data.X, data.y))
     params: dict[str, dict[str, Any]] = {}
     summary: dict[str, dict[str, Any]] = {}
     for name in BASE_MODELS:

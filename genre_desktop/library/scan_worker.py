@@ -13,7 +13,6 @@ import os
 import signal
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -44,14 +43,9 @@ def worker_classifier(model_dir: str | None, use_model: bool,
     than analysing it."""
     if not use_model:
         return None
-    from genre_desktop.core.model.classifier import ModelError, load_classifier
+    from genre_desktop.core.model.classifier import load_classifier
 
-    try:
-        return load_classifier(Path(model_dir) if model_dir else None,
-                               Path(personal_dir) if personal_dir else None)
-    except ModelError as exc:
-        log.warning("Scanning without the genre model: %s", exc)
-        return None
+    return load_classifier(model_dir, personal_dir)
 
 
 def warm_up() -> None:

@@ -16,7 +16,6 @@ import os
 import time
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from genre_desktop.core.cancel import CancelToken
@@ -86,17 +85,6 @@ class _Pacer:
         return False
 
 
-def _load_classifier(model_dir: str | None, personal_dir: str | None = None) -> "GenreClassifier | None":
-    from genre_desktop.core.model.classifier import ModelError, load_classifier
-
-    try:
-        return load_classifier(Path(model_dir) if model_dir else None,
-                               Path(personal_dir) if personal_dir else None)
-    except ModelError as exc:
-        log.warning("Scanning without the genre model (features are kept for later): %s", exc)
-        return None
-
-
 def scan(
     folders: Sequence[str | os.PathLike[str]],
     *,
@@ -137,10 +125,11 @@ def scan(
 
     # Heavy imports and the model come after the walk, so that progress shows up at once.
     from genre_desktop.core.feature_schema import MODEL_RECIPE_VERSION
+    from genre_desktop.core.model.classifier import load_classifier
 
     model_path = os.fspath(model_dir) if model_dir is not None else None
     personal_path = os.fspath(personal_dir) if personal_dir is not None else None
-    classifier = _load_classifier(model_path, personal_path) if use_model else None
+    classifier = load_classifier(model_path, personal_path) if use_model else None
     if classifier is not None:
         writer.call(lambda c: set_model_info(
             c, classifier.version, classifier.genres, classifier.recommended_threshold))

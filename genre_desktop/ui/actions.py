@@ -132,9 +132,9 @@ def create_actions(window: QMainWindow, undo_stack: QUndoStack, genres: list[str
     actions.toggle_detail.setCheckable(True)
     actions.toggle_detail.setChecked(True)
     actions.cancel_scan.setEnabled(False)
-    for key, genre in zip(GENRE_KEYS, genres):
-        actions.genre_actions.append(
-            _action(window, genre, [f"Ctrl+{key}"], f"Set the selected tracks to {genre}"))
+    for i, genre in enumerate(genres):  # the first ten get Ctrl+1 ... Ctrl+0
+        keys = [f"Ctrl+{GENRE_KEYS[i]}"] if i < len(GENRE_KEYS) else []
+        actions.genre_actions.append(_action(window, genre, keys, f"Set the selected tracks to {genre}"))
     return actions
 
 

@@ -6,7 +6,7 @@ import hashlib
 
 from PySide6.QtGui import QColor
 
-# The ten GTZAN genres get hand-picked, distinguishable colours.
+# The bundled model's genres get hand-picked, distinguishable colours.
 KNOWN_GENRE_COLORS: dict[str, str] = {
     "blues": "#3b6fb6",
     "classical": "#8e6bbf",
@@ -18,6 +18,7 @@ KNOWN_GENRE_COLORS: dict[str, str] = {
     "pop": "#f2b705",
     "reggae": "#4caf50",
     "rock": "#a0522d",
+    "electronic": "#00b8d4",
 }
 UNKNOWN_COLOR = "#9e9e9e"
 

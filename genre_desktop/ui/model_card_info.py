@@ -37,8 +37,13 @@ class ModelCardInfo:
 
     @property
     def genres(self) -> list[str]:
+        """The stack's genres, then the one the electronic rule adds."""
         genres = self.card.get("genres")
-        return list(genres) if isinstance(genres, list) and genres else list(GTZAN_GENRES)
+        known = list(genres) if isinstance(genres, list) and genres else list(GTZAN_GENRES)
+        rule = self.card.get("electronic_rule")
+        if isinstance(rule, dict) and isinstance(rule.get("genre"), str) and rule["genre"] not in known:
+            known.append(rule["genre"])
+        return known
 
     @property
     def version(self) -> str:

@@ -11,7 +11,7 @@ import pytest
 import sklearn
 
 from genre_desktop.core.feature_schema import MODEL_FEATURE_NAMES, MODEL_RECIPE_VERSION
-from genre_desktop.core.model.recipe import BASE_MODELS
+from genre_desktop.core.model.recipe import BASE_MODELS, STACK_BASES
 from genre_desktop.core.model_card import CARD_FILE, MODEL_FILE, model_version, sha256_file
 from genre_desktop.core.training_data import load_model_table, load_split
 from genre_desktop.paths import models_dir
@@ -97,11 +97,11 @@ def test_model_is_the_documented_stack(card):
     model = joblib.load(models_dir() / MODEL_FILE)  # noqa: S301 (sha256 verified above)
     stack_pipeline = model.calibrated_classifiers_[0].estimator
     stack = stack_pipeline[-1]
-    assert [name for name, _ in stack.estimators] == list(BASE_MODELS)
+    assert [name for name, _ in stack.estimators] == list(STACK_BASES)
     assert stack.passthrough is False and stack.cv.shuffle is False
     assert type(stack.final_estimator_).__name__ == "LogisticRegression"
     assert stack.final_estimator_.C == card["hyperparameters"]["meta"]["C"]
-    assert stack.named_estimators_["svm"].C == card["hyperparameters"]["svm"]["C"]
+    assert stack.named_estimators_["tags_svm"][-1].C == card["hyperparameters"]["tags_svm"]["C"]
     assert model.method == "temperature"
 
 

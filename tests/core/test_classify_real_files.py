@@ -1,15 +1,15 @@
 """End to end on real GTZAN clips: `genre-desktop classify --json` agrees with the model's
-predictions on the CSV rows of the same clips.
+predictions on the training-table rows of the same clips (the CSV's 57 features and musicnn's
+published tags), for the 45 local clips that have both.
 
-Tolerances. The CSV was computed on each whole clip (29.98 to 30.37 s long). The scanner's
-windowing takes a clip of up to 30 s whole (3 of the 102) and one 30.000 s window from the middle
-of a longer one (7 ms to 0.19 s trimmed at each end), so every STFT frame shifts by a fraction of a hop. Measured on one clip per
-genre: the median feature moves by 1e-3 relative, the 90th percentile by 1e-2, and the tempo
-estimate sometimes by an octave (which the model ignores) or a few percent (which it does not:
-jazz.00004 went from 64.6 to 63.0 BPM and its probabilities moved by 0.17). Over the 102 files:
-genre agreement 102/102, |dp| median 0.002, 95th percentile 0.035, max 0.17. The bounds leave a
-little room over that; a broken extractor or model disagrees on most files. The whole-clip path,
-which is what the CSV holds, reproduces the CSV features to 6e-5 relative and is checked tightly.
+The tags differ more than the audio features: the table holds the mean over 28 overlapping
+patches of the original TensorFlow pipeline, the app the mean of PATCHES_PER_WINDOW
+non-overlapping patches of its own front end, so the bounds below are measured on the app's path
+and leave a margin; a broken tagger or model disagrees on most files.
+
+The audio features: the CSV was computed on each whole clip (29.98 to 30.37 s long); the
+scanner takes a clip of up to 30 s whole and one 30.000 s window from the middle of a longer one,
+so every STFT frame shifts by a fraction of a hop (the median feature moves by 1e-3 relative).
 """
 
 from __future__ import annotations
@@ -24,13 +24,13 @@ import pytest
 
 from genre_desktop.audio.decode import read_window
 from genre_desktop.core.model.classifier import GenreClassifier
-from genre_desktop.core.features import extract
+from genre_desktop.core.features import SAMPLE_RATE, extract
 from genre_desktop.core.training_data import load_model_table
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-MIN_AGREEMENT = 0.97  # share of files whose genre matches the CSV-row prediction
-MEDIAN_DIFF, P95_DIFF, MAX_DIFF = 0.01, 0.06, 0.25  # |probability difference|, windowed path
-WHOLE_CLIP_DIFF = 1e-3  # whole clip vs CSV row: same audio, same recipe
+MIN_AGREEMENT = 0.85  # share of files whose genre matches the table-row prediction
+MEDIAN_DIFF, MAX_DIFF = 0.12, 0.6  # |probability difference|, the app's windowed path
+WHOLE_CLIP_AGREEMENT, WHOLE_CLIP_MEDIAN_DIFF = 0.9, 0.06  # every patch of the whole clip
 
 
 @pytest.fixture(scope="module")
@@ -93,33 +93,42 @@ def test_thirty_second_clips_get_one_near_whole_window(classified):
     assert whole == 3  # country.00003, .00004 and .00007 are a hair under 30 s
 
 
-def test_classify_agrees_with_predictions_on_csv_rows(classified, classifier, csv_rows):
+def test_classify_agrees_with_predictions_on_table_rows(classified, classifier, csv_rows):
     results, _ = classified
     genres = classifier.genres
     agree, diffs = [], []
     for r in results[:-1]:
-        expected = classifier.predict_proba(csv_rows[Path(r["path"]).stem][None, :])[0]
+        row = csv_rows.get(Path(r["path"]).stem)
+        if row is None:
+            continue
+        expected = classifier.predict_proba(row[None, :])[0]
         agree.append(genres[int(np.argmax(expected))] == r["genre"])
         diffs.append(float(np.max(np.abs(expected - _probabilities(r, genres)))))
     diffs = np.array(diffs)
     report = (f"agreement {np.mean(agree):.3f} ({sum(agree)}/{len(agree)}); |dp| median "
               f"{np.median(diffs):.4f}, p95 {np.percentile(diffs, 95):.4f}, max {diffs.max():.4f}")
     print(report)
+    assert len(agree) >= 40
     assert np.mean(agree) >= MIN_AGREEMENT, report
-    assert np.median(diffs) <= MEDIAN_DIFF and np.percentile(diffs, 95) <= P95_DIFF, report
-    assert diffs.max() <= MAX_DIFF, report
+    assert np.median(diffs) <= MEDIAN_DIFF and diffs.max() <= MAX_DIFF, report
 
 
-def test_whole_clip_features_reproduce_csv_predictions(gtzan_clips, classifier, csv_rows):
-    """Decode the whole clip, extract, predict: the CSV's own path, so nearly identical."""
-    one_per_genre = {}
+def test_whole_clip_features_reproduce_table_predictions(gtzan_clips, classifier, csv_rows):
+    """Decode the whole clip, extract its audio features, tag every non-overlapping patch:
+    close to the table's own path, so nearly the same predictions."""
+    agree, diffs = [], []
     for clip in gtzan_clips:
-        if clip.suffix == ".flac":
-            one_per_genre.setdefault(clip.parent.name, clip)
-    for clip in one_per_genre.values():
-        row = csv_rows[clip.stem]
-        ours = extract(read_window(clip))
+        row = csv_rows.get(clip.stem)
+        if clip.suffix != ".flac" or row is None:
+            continue
+        y = read_window(clip)
+        tags, _ = classifier.tagger.tag_windows([y], SAMPLE_RATE, count=None)
+        ours = np.concatenate([extract(y), tags[0]])
         p_ours = classifier.predict_proba(ours[None, :])[0]
-        p_csv = classifier.predict_proba(row[None, :])[0]
-        assert np.argmax(p_ours) == np.argmax(p_csv), clip.name
-        assert np.max(np.abs(p_ours - p_csv)) <= WHOLE_CLIP_DIFF, clip.name
+        p_table = classifier.predict_proba(row[None, :])[0]
+        agree.append(np.argmax(p_ours) == np.argmax(p_table))
+        diffs.append(float(np.max(np.abs(p_ours - p_table))))
+    report = f"agreement {np.mean(agree):.3f} of {len(agree)}; |dp| median {np.median(diffs):.4f}"
+    print(report)
+    assert len(agree) >= 40
+    assert np.mean(agree) >= WHOLE_CLIP_AGREEMENT and np.median(diffs) <= WHOLE_CLIP_MEDIAN_DIFF, report

@@ -14,7 +14,7 @@ import pytest
 
 from genre_desktop.commands import train as train_command
 from genre_desktop.core.features import FEATURE_NAMES
-from genre_desktop.core.model.recipe import ContiguousBlockKFold, FeatureTransform
+from genre_desktop.core.model.recipe import FeatureTransform, artist_blocked_folds, transformed_names
 from genre_desktop.core.metrics import coverage_table, expected_calibration_error
 from genre_desktop.core.model_card import CARD_FILE, MODEL_FILE
 from genre_desktop.core.training_data import (
@@ -63,13 +63,14 @@ def test_feature_transform(data):
     transform = FeatureTransform(FEATURE_NAMES).fit(data.X)
     out = transform.transform(data.X[:3])
     assert out.shape == (3, 56)
-    kept = [n for n in FEATURE_NAMES if n not in ("harmony_mean", "perceptr_mean")]
+    names = transformed_names(FEATURE_NAMES)
+    assert "harmony_mean" not in names and names.index("tempo_sin") == names.index("tempo_cos") + 1
     for name in ("rms_var", "mfcc5_var"):
         col = FEATURE_NAMES.index(name)
-        np.testing.assert_allclose(out[:, kept.index(name)], np.log(data.X[:3, col]))
+        np.testing.assert_allclose(out[:, names.index(name)], np.log(data.X[:3, col]))
     col = FEATURE_NAMES.index("mfcc3_mean")
-    np.testing.assert_allclose(out[:, kept.index("mfcc3_mean") + 1], data.X[:3, col])  # after the sine
-    np.testing.assert_allclose(out[:, kept.index("tempo")] ** 2 + out[:, kept.index("tempo") + 1] ** 2, 1.0)
+    np.testing.assert_allclose(out[:, names.index("mfcc3_mean")], data.X[:3, col])
+    np.testing.assert_allclose(out[:, names.index("tempo_cos")] ** 2 + out[:, names.index("tempo_sin")] ** 2, 1.0)
     tempo = np.tile(data.X[:1], (3, 1))
     tempo[:, FEATURE_NAMES.index("tempo")] = [86.0, 172.0, 120.0]  # an octave error is invisible
     folded = transform.transform(tempo)
@@ -81,19 +82,21 @@ def test_feature_transform(data):
         transform.transform(data.X[:, :10])
 
 
-def test_contiguous_block_folds_keep_runs_together(data):
-    splits = list(ContiguousBlockKFold(5, block=20, random_state=1).split(data.X, data.y))
-    assert len(splits) == 5
-    numbers = np.array([int(f.split(".")[1]) for f in data.filenames])
-    for train_idx, test_idx in splits:
-        assert not set(train_idx) & set(test_idx)
-        held_out = {(g, n // 20) for g, n in zip(data.y[test_idx], numbers[test_idx])}
-        trained = {(g, n // 20) for g, n in zip(data.y[train_idx], numbers[train_idx])}
-        assert not held_out & trained, "a run of consecutive clips was split across folds"
-        assert set(data.y[test_idx]) == set(data.genres)  # stratified: every genre in every fold
-    # A subset (as inside cross-validation) still splits: only y and row order are used.
-    again = list(ContiguousBlockKFold(5, random_state=1).split(data.X[::2], data.y[::2]))
-    assert sum(len(t) for _, t in again) == 500
+def test_artist_blocked_folds_are_contiguous_runs_of_each_genre(data, gtzan_dir):
+    for table in (data, data.subset(data.mask_for(load_split(gtzan_dir / "splits", "train")))):
+        numbers = np.array([int(f.split(".")[1]) for f in table.filenames])
+        splits = list(artist_blocked_folds(5).split(table.X, table.y))
+        assert sorted(np.concatenate([t for _, t in splits]).tolist()) == list(range(len(table.y)))
+        for train_idx, test_idx in splits:
+            for genre in table.genres:
+                held = np.sort(numbers[test_idx][table.y[test_idx] == genre])
+                of_genre = np.sort(numbers[table.y == genre])
+                # one run of consecutive clips of the genre, and about a fifth of them
+                start = np.searchsorted(of_genre, held[0])
+                assert np.array_equal(held, of_genre[start:start + len(held)])
+                assert abs(len(held) - len(of_genre) / 5) < 1
+                # and the training part keeps plenty of every genre (no one-clip genres)
+                assert np.sum(table.y[train_idx] == genre) >= 0.75 * len(of_genre)
 
 
 def test_expected_calibration_error_and_coverage():
@@ -127,6 +130,7 @@ def _quick_retrain(out: Path, skip_cv: bool) -> dict:
     shared = Path(__file__).resolve().parents[3] / "shared" / "data" / "gtzan"
     args = argparse.Namespace(
         features=shared / "features_30_sec.csv", splits=shared / "splits", out=out, quick=True,
+        tagger_outputs=None,
         params_card=models_dir() / CARD_FILE, skip_cv=skip_cv, jobs=2,
     )
     assert train_command.run(args) == 0

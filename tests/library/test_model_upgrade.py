@@ -4,10 +4,6 @@ corrections, playlists and the tag journal are untouched."""
 
 from __future__ import annotations
 
-import sqlite3
-
-import numpy as np
-
 from genre_desktop.core.cancel import CancelToken
 from genre_desktop.core.feature_schema import MODEL_RECIPE_VERSION, RECIPE_VERSION
 from genre_desktop.library.db import connect
@@ -15,42 +11,8 @@ from genre_desktop.library.migrations import latest_version
 from genre_desktop.library.scan_store import count_outdated
 from genre_desktop.library.scanner import scan
 from genre_desktop.library.writer import LibraryWriter
-from genre_desktop.library.writes import save_playlist, set_labels
 from tests.library.scan_helpers import scan as scan_now
-
-V1_MODEL = "genre-stack-27c476ed373d"
-
-
-def make_v1_library(db, music) -> dict:
-    """Scan with today's code, then rewrite the file as the first model left it: schema 3, no
-    embedding column, 57 features a window under the old recipe, predictions of the old model.
-    A correction, a playlist and a tag-write journal entry are added as a user's would be."""
-    scan_now(db, music)
-    with LibraryWriter(db) as writer:
-        ids = writer.call(lambda c: [r[0] for r in c.execute("SELECT id FROM tracks ORDER BY id")])
-        writer.call(lambda c: set_labels(c, ids[:1], "lo-fi"))
-        writer.call(lambda c: save_playlist(c, "Evening", {"genres": ["jazz"]}, ids[1:3]))
-        writer.call(lambda c: c.execute(
-            "INSERT INTO tag_batches(id, created_at, options) VALUES (7, 1.0, '{}')"))
-    conn = sqlite3.connect(db)
-    rows = conn.execute("SELECT track_id, idx, features FROM windows").fetchall()
-    for track_id, idx, blob in rows:
-        audio_only = np.frombuffer(blob, dtype=np.float64)[:57].tobytes()
-        conn.execute("UPDATE windows SET features = ?, recipe_version = ? WHERE track_id = ? AND idx = ?",
-                     (audio_only, RECIPE_VERSION, track_id, idx))
-    conn.execute("UPDATE predictions SET model_version = ?", (V1_MODEL,))
-    conn.execute("ALTER TABLE windows DROP COLUMN embedding")
-    conn.execute("PRAGMA user_version = 3")
-    conn.commit()
-    before = {
-        "labels": conn.execute("SELECT * FROM labels ORDER BY id").fetchall(),
-        "playlists": conn.execute("SELECT id, name, rules FROM playlists").fetchall(),
-        "playlist_tracks": conn.execute("SELECT * FROM playlist_tracks ORDER BY position").fetchall(),
-        "tag_batches": conn.execute("SELECT * FROM tag_batches").fetchall(),
-        "ids": ids,
-    }
-    conn.close()
-    return before
+from tests.library.v1_library import V1_MODEL, make_v1_library
 
 
 def test_v1_library_is_analysed_again_and_keeps_what_the_user_made(db_path, music):

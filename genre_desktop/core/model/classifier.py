@@ -191,17 +191,24 @@ class GenreClassifier:
         return {genre: float(p) for genre, p in zip(self.genres, row)}
 
 
-def load_classifier(model_dir: Path | None = None, personal_dir: Path | None = None) -> GenreClassifier:
-    """The bundled model, joined by the personal model in ``personal_dir`` when that one is
-    usable. An unusable personal model is logged and left out (scans go on with the bundled
-    model alone); an unusable bundled model raises ModelError."""
+def load_classifier(model_dir: str | Path | None = None,
+                    personal_dir: str | Path | None = None) -> GenreClassifier | None:
+    """What a scan classifies with: the bundled model, joined by the personal model in
+    ``personal_dir`` when that one is usable. An unusable personal model is logged and left out;
+    an unusable bundled model too, and then None comes back: the scan stores the audio features
+    and a later scan with a model analyses the files again."""
     from genre_desktop.core.personal_model import PersonalModelError  # it imports this module's errors
 
+    model_dir = Path(model_dir) if model_dir else None
     try:
-        return GenreClassifier.load(model_dir, personal_dir=personal_dir)
-    except PersonalModelError as exc:
-        log.warning("Classifying with the bundled model alone: %s", exc)
-        return GenreClassifier.load(model_dir)
+        try:
+            return GenreClassifier.load(model_dir, personal_dir=Path(personal_dir) if personal_dir else None)
+        except PersonalModelError as exc:
+            log.warning("Classifying with the bundled model alone: %s", exc)
+            return GenreClassifier.load(model_dir)
+    except ModelError as exc:
+        log.warning("Scanning without the genre model: %s", exc)
+        return None
 
 
 def aggregate_windows(per_window: np.ndarray) -> np.ndarray:

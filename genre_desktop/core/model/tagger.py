@@ -47,15 +47,29 @@ def _mel_basis(sr: int) -> np.ndarray:
     return librosa.filters.mel(sr=sr, n_fft=N_FFT, n_mels=N_MELS).astype(np.float32)
 
 
-def log_mel(y: np.ndarray, sr: int) -> np.ndarray:
-    """(frames, 96) musicnn log-mel of mono samples at ``sr`` (resampled to 16 kHz)."""
-    import librosa
+def resample(y: np.ndarray, sr: int) -> np.ndarray:
     import soxr
 
     y = np.asarray(y, dtype=np.float32)
-    if sr != SAMPLE_RATE:
-        y = soxr.resample(y, sr, SAMPLE_RATE).astype(np.float32, copy=False)
-    power = np.abs(librosa.stft(y, n_fft=N_FFT, hop_length=HOP)) ** 2
+    return y if sr == SAMPLE_RATE else soxr.resample(y, sr, SAMPLE_RATE).astype(np.float32, copy=False)
+
+
+def frame_count(n_samples: int) -> int:
+    """Frames of a centred STFT of n_samples at 16 kHz."""
+    return 1 + n_samples // HOP
+
+
+def log_mel(y16: np.ndarray, first: int = 0, frames: int | None = None) -> np.ndarray:
+    """(frames, 96) musicnn log-mel of 16 kHz samples, from frame ``first`` on: exactly the rows
+    a centred STFT of the whole signal (zero-padded at its ends) would give, computed for those
+    frames only."""
+    import librosa
+
+    frames = frame_count(len(y16)) - first if frames is None else frames
+    begin, end = first * HOP - N_FFT // 2, (first + frames - 1) * HOP + N_FFT // 2
+    segment = y16[max(0, begin):max(0, min(len(y16), end))]
+    segment = np.pad(segment, (max(0, -begin), end - begin - len(segment) - max(0, -begin)))
+    power = np.abs(librosa.stft(segment, n_fft=N_FFT, hop_length=HOP, center=False)) ** 2
     mel = (_mel_basis(SAMPLE_RATE) @ power).T
     return np.log10(10000.0 * mel.astype(np.float16).astype(np.float32) + 1.0)
 
@@ -72,11 +86,11 @@ def patch_starts(frames: int, count: int | None) -> list[int]:
 
 
 def patches(y: np.ndarray, sr: int, count: int | None = PATCHES_PER_WINDOW) -> np.ndarray:
-    """(n, 187, 96) patches of one stretch of audio; a short stretch is zero-padded."""
-    mel = log_mel(y, sr)
-    if len(mel) < PATCH_FRAMES:
-        mel = np.pad(mel, ((0, PATCH_FRAMES - len(mel)), (0, 0)))
-    return np.stack([mel[s:s + PATCH_FRAMES] for s in patch_starts(len(mel), count)])
+    """(n, 187, 96) patches of one stretch of audio; a stretch shorter than a patch is
+    zero-padded after its end."""
+    y16 = resample(y, sr)
+    starts = patch_starts(frame_count(len(y16)), count)
+    return np.stack([log_mel(y16, start, PATCH_FRAMES) for start in starts])
 
 
 class Tagger:

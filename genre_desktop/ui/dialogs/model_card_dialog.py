@@ -83,6 +83,16 @@ class ModelCardDialog(QDialog):
             form.addRow(label + ":", widget)
             self.metric_labels[label] = widget
         layout.addLayout(form)
+        how = QLabel(
+            "<p>How it listens: in a few 30-second stretches of each track, a music tagger trained "
+            "on about 200,000 real songs hears how much each of 50 tags fits (\u201crock\u201d, "
+            "\u201cchill\u201d, \u201cfemale vocalists\u201d\u2026). Four models learned from "
+            "GTZAN's labelled clips turn those tags into a genre and a fifth weighs their votes. "
+            "<i>Electronic</i> is a rule, not learned from labelled music: it is "
+            "named only where the tagger hears electronic music and none of the other genres "
+            "explains the track better.</p>")
+        how.setWordWrap(True)
+        layout.addWidget(how)
         honest = QLabel(
             "<p>Why two accuracies? Random cross-validation on GTZAN puts songs by the same artist "
             "in both training and test folds, which flatters every model. The fault-filtered split "
