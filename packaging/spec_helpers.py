@@ -52,7 +52,8 @@ def data_tree(folder: Path, target: str, skip_suffixes=(".py", ".pyc")) -> list[
 
 
 def model_modules(root: Path = ROOT) -> list[str]:
-    """The modules that unpickling the bundled model needs (PyInstaller cannot see them).
+    """The modules that loading the bundled model needs (PyInstaller cannot see what unpickling
+    and ONNX Runtime import).
 
     The model is the project's own and GenreClassifier.load() checks its sha256 first, so it is
     safe to load it here, in a child process, and ask which modules that pulled in.
@@ -62,7 +63,7 @@ def model_modules(root: Path = ROOT) -> list[str]:
         "from genre_desktop.core.model.classifier import GenreClassifier\n"
         "GenreClassifier.load()\n"
         "print('\\n'.join(name for name, module in list(sys.modules.items())\n"
-        "                 if name.split('.')[0] in ('sklearn', 'scipy', 'joblib', 'genre_desktop')\n"
+        "                 if name.split('.')[0] in ('sklearn', 'scipy', 'joblib', 'onnxruntime', 'genre_desktop')\n"
         "                 and getattr(module, '__file__', None)))\n"
     )
     done = subprocess.run([sys.executable, "-c", probe], cwd=root, capture_output=True, text=True)

@@ -218,7 +218,8 @@ def tagger_entry() -> dict[str, Any]:
         "front_end": f"{tagger.SAMPLE_RATE} Hz mono, n_fft {tagger.N_FFT}, hop {tagger.HOP}, "
                      f"{tagger.N_MELS} mel bands, float16, log10(10000 x + 1), patches of "
                      f"{tagger.PATCH_FRAMES} frames (3 s)",
-        "patches_per_window": tagger.PATCHES_PER_WINDOW,
+        "patches_per_track": tagger.PATCHES_PER_TRACK,
+        "patches": "shared evenly by a track's analysed windows, non-overlapping, spread over each",
         "tags": list(TAGGER_TAGS),
     }
 

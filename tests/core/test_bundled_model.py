@@ -50,7 +50,7 @@ def test_card_describes_the_tagger_and_the_electronic_rule(card):
     tagger = card["tagger"]
     assert sha256_file(models_dir() / tagger["file"]) == tagger["sha256"]
     assert "ISC" in tagger["licence"] and "musicnn" in tagger["provenance"]
-    assert len(tagger["tags"]) == 50 and tagger["patches_per_window"] >= 1
+    assert len(tagger["tags"]) == 50 and tagger["patches_per_track"] >= 1
     rule = card["electronic_rule"]
     assert rule["genre"] == "electronic" and 0.0 < rule["start"] < rule["full"] <= 1.0
     rates = rule["gtzan_clips_called_electronic"]

@@ -3,7 +3,7 @@ predictions on the training-table rows of the same clips (the CSV's 57 features 
 published tags), for the 45 local clips that have both.
 
 The tags differ more than the audio features: the table holds the mean over 28 overlapping
-patches of the original TensorFlow pipeline, the app the mean of PATCHES_PER_WINDOW
+patches of the original TensorFlow pipeline, the app the mean of the PATCHES_PER_TRACK
 non-overlapping patches of its own front end, so the bounds below are measured on the app's path
 and leave a margin; a broken tagger or model disagrees on most files.
 

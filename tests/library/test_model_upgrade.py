@@ -32,12 +32,15 @@ def test_v1_library_is_analysed_again_and_keeps_what_the_user_made(db_path, musi
             assert recipe == MODEL_RECIPE_VERSION and len(blob) == 107 * 8 and len(embedding) == 200 * 4
         versions = {r[0] for r in conn.execute("SELECT model_version FROM predictions")}
         assert len(versions) == 1 and V1_MODEL not in versions
-        assert conn.execute("SELECT * FROM labels ORDER BY id").fetchall() == before["labels"]
-        assert conn.execute("SELECT id, name, rules FROM playlists").fetchall() == before["playlists"]
-        assert conn.execute("SELECT * FROM playlist_tracks ORDER BY position").fetchall() == before["playlist_tracks"]
-        assert conn.execute("SELECT * FROM tag_batches").fetchall() == before["tag_batches"]
+        def rows(sql: str) -> list[tuple]:
+            return [tuple(r) for r in conn.execute(sql)]
+
+        assert rows("SELECT * FROM labels ORDER BY id") == before["labels"]
+        assert rows("SELECT id, name, rules FROM playlists") == before["playlists"]
+        assert rows("SELECT * FROM playlist_tracks ORDER BY position") == before["playlist_tracks"]
+        assert rows("SELECT * FROM tag_batches") == before["tag_batches"]
         first = before["ids"][0]
-        assert conn.execute("SELECT genre, genre_source FROM tracks WHERE id = ?", (first,)).fetchone() == ("lo-fi", "you")
+        assert tuple(conn.execute("SELECT genre, genre_source FROM tracks WHERE id = ?", (first,)).fetchone()) == ("lo-fi", "you")
     finally:
         conn.close()
 

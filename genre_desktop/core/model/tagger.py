@@ -5,9 +5,10 @@ frames), 96 mel bands of the power spectrum, rounded to float16, then log10(1000
 patches of 187 frames (3 s). The float16 rounding is kept, but the result is cast to float32
 before the multiplication: in float16 it overflows to inf above a power of 6.55.
 
-Per analysed window, PATCHES_PER_WINDOW non-overlapping patches spread evenly over it are
-tagged in one call for the whole track; the window's tags (50 probabilities) and embedding
-(the model's 200-value penultimate layer) are the means over its patches.
+A track gets PATCHES_PER_TRACK patches, shared evenly by its analysed windows (two each for the
+usual three windows, six for a clip with one), non-overlapping and spread over each window, all
+tagged in one call; a window's tags (50 probabilities) and embedding (the model's 200-value
+penultimate layer) are the means over its patches.
 
 The .onnx file is checked against the sha256 in the model card before ONNX Runtime sees it.
 ONNX Runtime runs on one thread: the scan already uses one worker process per core.
@@ -33,7 +34,7 @@ HOP = 256
 N_MELS = 96
 PATCH_FRAMES = 187  # 3 s
 # Chosen by measured accuracy against time (benchmarks/bench_tagger.py): see the README.
-PATCHES_PER_WINDOW = 2
+PATCHES_PER_TRACK = 6
 
 
 class TaggerError(Exception):
@@ -85,7 +86,11 @@ def patch_starts(frames: int, count: int | None) -> list[int]:
     return [round(i * last / (n - 1)) for i in range(n)]
 
 
-def patches(y: np.ndarray, sr: int, count: int | None = PATCHES_PER_WINDOW) -> np.ndarray:
+def patches_per_window(windows: int) -> int:
+    return max(1, PATCHES_PER_TRACK // max(1, windows))
+
+
+def patches(y: np.ndarray, sr: int, count: int | None) -> np.ndarray:
     """(n, 187, 96) patches of one stretch of audio; a stretch shorter than a patch is
     zero-padded after its end."""
     y16 = resample(y, sr)
@@ -131,9 +136,12 @@ class Tagger:
         return tags.astype(np.float64), embedding.astype(np.float32)
 
     def tag_windows(self, audio: Sequence[np.ndarray], sr: int,
-                    count: int | None = PATCHES_PER_WINDOW) -> tuple[np.ndarray, np.ndarray]:
+                    count: int | str | None = "track") -> tuple[np.ndarray, np.ndarray]:
         """Per window of ``audio``: (n, 50) mean tag probabilities, (n, 200) mean embeddings.
-        All patches of all windows go through the model in one call."""
+        ``count``: patches per window ("track": the track's share, None: all that fit). All
+        patches of all windows go through the model in one call."""
+        if count == "track":
+            count = patches_per_window(len(audio))
         per_window = [patches(y, sr, count) for y in audio]
         tags, embedding = self.run(np.concatenate(per_window))
         bounds = np.cumsum([0] + [len(p) for p in per_window])
