@@ -48,13 +48,15 @@ class BatchOutcome:
     failed: list[tuple[str, str]] = field(default_factory=list)
 
 
-def load_state(conn: sqlite3.Connection, recipe_version: str) -> LibraryState:
+def load_state(conn: sqlite3.Connection, recipes: Sequence[str]) -> LibraryState:
+    """What the library knows; a track is current when its windows are of one of ``recipes``
+    (the ones this scan would not improve on)."""
     rows = conn.execute(
         """SELECT t.id, t.path, t.size, t.mtime_ns, t.status, t.fingerprint,
                   EXISTS(SELECT 1 FROM windows AS w WHERE w.track_id = t.id
-                         AND w.recipe_version = ?) AS current
+                         AND w.recipe_version IN (SELECT value FROM json_each(?))) AS current
            FROM tracks AS t""",
-        (recipe_version,),
+        (json.dumps(list(recipes)),),
     )
     tracks = {r[1]: KnownTrack(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6])) for r in rows}
     problems = {r[0]: (r[1], r[2], r[3]) for r in conn.execute("SELECT path, size, mtime_ns, reason FROM problems")}

@@ -124,7 +124,7 @@ def scan(
         return _finish(report, started, cancelled=True)
 
     # Heavy imports and the model come after the walk, so that progress shows up at once.
-    from genre_desktop.core.feature_schema import MODEL_RECIPE_VERSION
+    from genre_desktop.core.feature_schema import MODEL_RECIPE_VERSION, RECIPE_VERSION
     from genre_desktop.core.model.classifier import load_classifier
 
     model_path = os.fspath(model_dir) if model_dir is not None else None
@@ -133,7 +133,9 @@ def scan(
     if classifier is not None:
         writer.call(lambda c: set_model_info(
             c, classifier.version, classifier.genres, classifier.recommended_threshold))
-    state = writer.call(lambda c: scan_store.load_state(c, MODEL_RECIPE_VERSION))
+    # Without a model only the audio features can be had: tracks that have them are current.
+    current = [MODEL_RECIPE_VERSION] if classifier is not None else [MODEL_RECIPE_VERSION, RECIPE_VERSION]
+    state = writer.call(lambda c: scan_store.load_state(c, current))
     plan = make_plan(found, folder_problems, state, roots)
     report.unchanged = plan.unchanged
     reanalysed = {f.path for f in plan.to_analyse}

@@ -126,9 +126,10 @@ class ScanController(QObject):
         if not folders:
             return
         log.info("New model: re-analysing %d tracks", outdated)
+        self.context.scanning.scan(folders)
+        # After the scan's own "Scanning…" message, which would replace it.
         self.statusMessage.emit(f"New model: re-analysing {outdated} track{'s' if outdated != 1 else ''}"
                                 " (your corrections and playlists are kept)", 15000)
-        self.context.scanning.scan(folders)
 
     def cancel(self) -> None:
         self.context.scanning.cancel()

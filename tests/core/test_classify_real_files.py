@@ -28,9 +28,9 @@ from genre_desktop.core.features import SAMPLE_RATE, extract
 from genre_desktop.core.training_data import load_model_table
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-MIN_AGREEMENT = 0.85  # share of files whose genre matches the table-row prediction
-MEDIAN_DIFF, MAX_DIFF = 0.12, 0.6  # |probability difference|, the app's windowed path
-WHOLE_CLIP_AGREEMENT, WHOLE_CLIP_MEDIAN_DIFF = 0.9, 0.06  # every patch of the whole clip
+MIN_AGREEMENT = 0.85  # share of files whose genre matches the table-row prediction (measured 0.91)
+MEDIAN_DIFF, MAX_DIFF = 0.06, 0.45  # |probability difference|, the app's windowed path (measured 0.033, 0.29)
+WHOLE_CLIP_AGREEMENT, WHOLE_CLIP_MEDIAN_DIFF = 0.85, 0.06  # every patch of the whole clip (measured 0.91, 0.036)
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,8 @@ libraries whose stored windows are those rows (as a scan of the clips would leav
 The user's own genre in these tests is "dub": every reggae track of the library is labelled so,
 which leaves the bundled model's "reggae" without anchors, as for a genre it does not know.
 Reggae rows kept out of the library are the unseen tracks of that genre. GTZAN numbers a genre's
-clips roughly artist by artist, so the library takes every STRIDE-th clip: its tracks of a genre
-come from many artists, as a user's corrections would.
+clips roughly artist by artist, so the library takes PER_GENRE clips spread evenly over each
+genre's clip numbers: its tracks of a genre come from many artists, as a user's corrections would.
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ from genre_desktop.library.writes import set_labels
 
 NEW_GENRE = "dub"
 SOURCE_GENRE = "reggae"
-STRIDE = 4  # the library holds every 4th clip of each genre: 25 tracks per genre
+PER_GENRE = 25  # tracks of each genre in the library
+STRIDE = 3  # other fixtures take every 3rd clip of a genre: many artists
 WINDOWS = 3
 
 
@@ -85,14 +86,15 @@ def fill(writer: LibraryWriter, data: TrainingData, rows: list[int], seed: int =
 
 @pytest.fixture
 def library(tmp_path, csv_data, bundled) -> Iterator[Library]:
-    """Every STRIDE-th clip of each genre, classified by the bundled model; nothing labelled yet."""
+    """PER_GENRE clips of each genre, classified by the bundled model; nothing labelled yet."""
     rows = []
     held = []
     for genre in csv_data.genres:
         of_genre = np.flatnonzero(csv_data.y == genre)
-        rows += of_genre[::STRIDE].tolist()
+        chosen = of_genre[np.linspace(0, len(of_genre) - 1, PER_GENRE).round().astype(int)]
+        rows += chosen.tolist()
         if genre == SOURCE_GENRE:
-            held = np.setdiff1d(of_genre, of_genre[::STRIDE]).tolist()
+            held = np.setdiff1d(of_genre, chosen).tolist()
     writer = LibraryWriter(tmp_path / "library.sqlite3")
     genres = fill(writer, csv_data, rows)
     list(reclassify(bundled, writer, MODEL_RECIPE_VERSION))

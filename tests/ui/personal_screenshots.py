@@ -1,7 +1,7 @@
 """Screenshots of learning from corrections (take_screenshots.py calls take_personal).
 
 A library of the real clips (ten per genre, tagged, scanned by the real scanner), where the user
-hears some disco as "electronic", a genre the bundled model does not know, and corrects a few of
+hears some disco as "nu-disco", a genre the bundled model does not know, and corrects a few of
 the model's mistakes. Then Learn from my corrections, the summary, and the review queue.
 """
 
@@ -36,7 +36,7 @@ def take_personal(out: Path, work: Path, save, wait) -> None:
     rows = [model.track_row(r) for r in range(model.rowCount())]
     truth = {r.id: Path(r.path).parent.parent.name.lower().replace("-", "") for r in rows}
     disco = [r.id for r in rows if truth[r.id] == "disco"]
-    window.labels.set_genre("electronic", disco[:6])
+    window.labels.set_genre("nu-disco", disco[:6])
     wrong = [r.id for r in rows if r.genre_source == "model" and r.genre != truth[r.id]
              and truth[r.id] != "disco"]
     for track_id in wrong[:8]:
@@ -59,7 +59,7 @@ def take_personal(out: Path, work: Path, save, wait) -> None:
     wait(lambda: first.row.id not in window.review.queued_ids() and window.refresher.is_idle, 60)
     save(window, out, "review_queue")
 
-    window.sidebar.choose(SidebarEntry("genre", "electronic"))  # the user's own genre, as any other
+    window.sidebar.choose(SidebarEntry("genre", "nu-disco"))  # the user's own genre, as any other
     wait(lambda: window.refresher.is_idle and not model.loading, 60)
     mine = [model.track_row(r) for r in range(model.rowCount())]
     decided = [r for r in mine if r.genre_source == "personal model"] or mine

@@ -25,7 +25,8 @@ def test_window_reanalyses_a_v1_library_at_start(qtbot, qapp, tmp_path, demo_mus
             qtbot.waitUntil(lambda: "New model: re-analysing" in window.statusBar().currentMessage(),
                             timeout=30_000)
             assert f"re-analysing {len(before['ids'])} tracks" in window.statusBar().currentMessage()
-            assert window.scan_progress.isVisible()  # progress and Cancel, as for any scan
+            qtbot.waitUntil(window.scan_progress.isVisible, timeout=10_000)  # progress and Cancel
+            assert window.scan_progress.cancel_button.isEnabled()
         wait_until_idle(qtbot, window)
         outdated = context.library.writer.call(lambda c: count_outdated(c, MODEL_RECIPE_VERSION))
         assert outdated == 0

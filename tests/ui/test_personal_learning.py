@@ -20,7 +20,7 @@ def test_learn_is_disabled_and_says_how_many_corrections_are_needed(qtbot, real_
     qtbot.waitUntil(lambda: "corrected 3" in learn.toolTip(), timeout=5000)
     assert not learn.isEnabled()
     assert not window.personal.learn()  # the shortcut does nothing either
-    correct(qtbot, window, "electronic", of_genre(window, "disco", 2))
+    correct(qtbot, window, "nu-disco", of_genre(window, "disco", 2))
     qtbot.waitUntil(learn.isEnabled, timeout=5000)
     assert "5 corrections" in learn.toolTip()
     assert dict(window.actions.shortcut_table())["Ctrl+L"] == "Learn from my corrections"
@@ -29,8 +29,8 @@ def test_learn_is_disabled_and_says_how_many_corrections_are_needed(qtbot, real_
 
 def test_summary_shows_what_changed_as_the_database_holds_it(qtbot, real_window):
     window = real_window
-    electronic = of_genre(window, "disco", 6)
-    correct(qtbot, window, "electronic", electronic)  # a genre the bundled model does not know
+    nu_disco = of_genre(window, "disco", 6)
+    correct(qtbot, window, "nu-disco", nu_disco)  # a genre the bundled model does not know
     correct(qtbot, window, "blues", of_genre(window, "blues", 4))
     correct(qtbot, window, "Space Rock", of_genre(window, "rock", 1))  # one example only
     dialog = learn_from_window(qtbot, window)
@@ -40,7 +40,7 @@ def test_summary_shows_what_changed_as_the_database_holds_it(qtbot, real_window)
     counts = dict(db_rows(window, "SELECT genre, count(*) FROM tracks WHERE status = 'ok' GROUP BY genre"))
     chart = {genre: after for genre, _before, after in dialog.chart.rows()}
     assert chart == counts
-    assert counts["electronic"] > len(electronic)  # the model found more of the user's genre
+    assert counts["nu-disco"] > len(nu_disco)  # the model found more of the user's genre
     personal = db_rows(window, "SELECT count(*) FROM tracks WHERE genre_source = 'personal model'")[0][0]
     assert personal == summary.decided_by_personal > 0
     threshold = window.context.library.reader.threshold
@@ -54,7 +54,7 @@ def test_summary_shows_what_changed_as_the_database_holds_it(qtbot, real_window)
                 for i in range(dialog.examples.topLevelItemCount())}
     labelled = dict(db_rows(window, "SELECT genre, count(*) FROM tracks WHERE genre_source = 'you' GROUP BY genre"))
     assert {g: int(item.text(1)) for g, item in examples.items()} == labelled
-    assert "new" in examples["electronic"].text(3)
+    assert "new" in examples["nu-disco"].text(3)
     assert "too few" in examples["Space Rock"].text(3) and examples["Space Rock"].text(2) == "—"
     assert "Space Rock" in dialog.too_few.text() and dialog.too_few.isVisibleTo(dialog)
     assert f"{summary.cv_accuracy:.0%}" in dialog.accuracy.text()
@@ -75,7 +75,7 @@ def test_source_column_and_sidebar_show_your_model_and_your_genre(qtbot, real_wi
     from genre_desktop.ui.panels.sidebar import SidebarEntry
 
     window = real_window
-    correct(qtbot, window, "electronic", of_genre(window, "disco", 6))
+    correct(qtbot, window, "nu-disco", of_genre(window, "disco", 6))
     correct(qtbot, window, "jazz", of_genre(window, "jazz", 3))
     learn_from_window(qtbot, window).close()
 
@@ -89,15 +89,15 @@ def test_source_column_and_sidebar_show_your_model_and_your_genre(qtbot, real_wi
     assert shown == "your model" and "learned from your corrections" in tip
     assert sources["you"][0] == "you" and sources["model"][0] == "model"
 
-    entry = SidebarEntry("genre", "electronic")
+    entry = SidebarEntry("genre", "nu-disco")
     item = window.sidebar.item_for(entry)
     assert item is not None and not item.icon(0).isNull()
-    count = db_rows(window, "SELECT count(*) FROM tracks WHERE genre = 'electronic' AND status = 'ok'")[0][0]
+    count = db_rows(window, "SELECT count(*) FROM tracks WHERE genre = 'nu-disco' AND status = 'ok'")[0][0]
     assert item.text(1) == f"{count:,}"
     window.sidebar.choose(entry)
     wait_until_idle(qtbot, window)
     assert window.model.rowCount() == count
-    assert {window.model.track_row(r).genre for r in range(count)} == {"electronic"}
+    assert {window.model.track_row(r).genre for r in range(count)} == {"nu-disco"}
     decided = [window.model.track_row(r) for r in range(count)]
     mine = next(r for r in decided if r.genre_source == "personal model")
     window.library_panel.select_ids([mine.id], current=mine.id)
@@ -109,7 +109,7 @@ def test_model_card_has_a_your_model_section(qtbot, real_window):
     card = window.commands.model_card_dialog()
     assert "no model of your own" in card.personal_section.values["Status"].text()
     card.close()
-    correct(qtbot, window, "electronic", of_genre(window, "disco", 5))
+    correct(qtbot, window, "nu-disco", of_genre(window, "disco", 5))
     correct(qtbot, window, "metal", of_genre(window, "metal", 2))
     learn_from_window(qtbot, window).close()
 
@@ -118,8 +118,8 @@ def test_model_card_has_a_your_model_section(qtbot, real_window):
     assert values["Learned from"].text() == "7 corrected tracks"
     accuracy = window.personal.last_summary.cv_accuracy
     assert f"{accuracy:.1%}" in values["Accuracy on your labels"].text()
-    assert "electronic 5" in values["Examples"].text() and "metal 2" in values["Examples"].text()
-    assert values["New genres"].text() == "electronic"
+    assert "nu-disco 5" in values["Examples"].text() and "metal 2" in values["Examples"].text()
+    assert values["New genres"].text() == "nu-disco"
     assert values["In use"].text() == "yes"
     card.close()
 

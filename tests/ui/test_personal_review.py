@@ -23,7 +23,7 @@ def test_review_queue_lists_reasons_and_shrinks_as_tracks_are_answered(qtbot, re
     from genre_desktop.ui.panels.sidebar import SidebarEntry
 
     window = real_window
-    correct(qtbot, window, "electronic", of_genre(window, "disco", 6))
+    correct(qtbot, window, "nu-disco", of_genre(window, "disco", 6))
     correct(qtbot, window, "jazz", of_genre(window, "jazz", 2))
     learn_from_window(qtbot, window).close()
     review = open_review(qtbot, window)
@@ -33,7 +33,7 @@ def test_review_queue_lists_reasons_and_shrinks_as_tracks_are_answered(qtbot, re
     labelled = {row[0] for row in db_rows(window, "SELECT id FROM tracks WHERE genre_source = 'you'")}
     assert entries and not {e.row.id for e in entries} & labelled  # only tracks you have not labelled
     assert all(e.reason for e in entries)
-    assert any("electronic" in e.reason for e in entries)  # tracks that may be the user's new genre
+    assert any("nu-disco" in e.reason for e in entries)  # tracks that may be the user's new genre
     assert window.sidebar.item_for(SidebarEntry("review")).text(1) == str(len(entries))
     first = entries[0]
     assert review.current_id() == first.row.id  # ready for the first answer
@@ -78,7 +78,7 @@ def test_use_bundled_model_only_reverts_the_sources_and_back(qtbot, real_window)
     from genre_desktop.ui.itemmodels.columns import COLUMN_INDEX
 
     window = real_window
-    correct(qtbot, window, "electronic", of_genre(window, "disco", 6))
+    correct(qtbot, window, "nu-disco", of_genre(window, "disco", 6))
     correct(qtbot, window, "country", of_genre(window, "country", 3))
     learn_from_window(qtbot, window).close()
     personal_sources = lambda: db_rows(window, "SELECT count(*) FROM tracks WHERE genre_source = 'personal model'")[0][0]  # noqa: E731
@@ -92,7 +92,7 @@ def test_use_bundled_model_only_reverts_the_sources_and_back(qtbot, real_window)
     wait_until_idle(qtbot, window)
     assert personal_sources() == 0
     assert not window.context.settings.use_personal_model
-    assert db_rows(window, "SELECT count(*) FROM tracks WHERE genre = 'electronic' AND genre_source != 'you'")[0][0] == 0
+    assert db_rows(window, "SELECT count(*) FROM tracks WHERE genre = 'nu-disco' AND genre_source != 'you'")[0][0] == 0
     source = COLUMN_INDEX["source"]
     shown = {window.model.data(window.model.index(r, source)) for r in range(window.model.rowCount())}
     assert "your model" not in shown and "model" in shown
@@ -121,13 +121,13 @@ def test_automatic_mode_learns_after_the_chosen_number_of_corrections(qtbot, rea
     settings.accept()
     assert window.context.settings.learn_after_corrections == 5
 
-    correct(qtbot, window, "electronic", of_genre(window, "disco", 4))
+    correct(qtbot, window, "nu-disco", of_genre(window, "disco", 4))
     assert window.personal.last_summary is None  # 4 of 5: not yet
     with qtbot.waitSignal(window.context.personal.learned, timeout=LEARN_TIMEOUT):
-        window.labels.set_genre("electronic", of_genre(window, "disco", 5)[-1:])
+        window.labels.set_genre("nu-disco", of_genre(window, "disco", 5)[-1:])
     wait_until_idle(qtbot, window)
     summary = window.personal.last_summary
-    assert summary is not None and summary.examples == {"electronic": 5}
+    assert summary is not None and summary.examples == {"nu-disco": 5}
     assert window.personal.summary_dialog is None  # no dialog pops up unasked...
     assert "learned from your corrections by itself" in window.statusBar().currentMessage()
     assert window.actions.learn_summary.isEnabled()  # ...the summary is one menu item away
@@ -137,7 +137,7 @@ def test_automatic_mode_learns_after_the_chosen_number_of_corrections(qtbot, rea
 
 def test_learning_shows_progress_and_cancel_reaches_the_task(qtbot, real_window):
     window = real_window
-    correct(qtbot, window, "electronic", of_genre(window, "disco", 5))
+    correct(qtbot, window, "nu-disco", of_genre(window, "disco", 5))
     qtbot.waitUntil(window.actions.learn.isEnabled, timeout=5000)
     stages: list[str] = []
     window.context.personal.progress.connect(lambda p: stages.append(p.stage))

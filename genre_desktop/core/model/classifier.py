@@ -17,11 +17,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-from genre_desktop.core import model_card
+from genre_desktop.core import model_card, personal_model
 from genre_desktop.core.feature_schema import (
     FEATURE_NAMES,
     MODEL_FEATURE_NAMES,
@@ -33,10 +33,9 @@ from genre_desktop.core.model.electronic import ElectronicRule
 from genre_desktop.core.model.errors import ModelError
 from genre_desktop.core.model.sources import DecidedBy
 from genre_desktop.core.model.tagger import Tagger, TaggerError
+from genre_desktop.core.personal_model import PersonalModel, PersonalModelError
 from genre_desktop.core.types import TrackPrediction, Window, WindowPrediction
 
-if TYPE_CHECKING:
-    from genre_desktop.core.personal_model import PersonalModel
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +48,7 @@ class GenreClassifier:
     """A loaded, verified model, optionally joined by the user's personal model."""
 
     def __init__(self, model: Any, card: dict[str, Any], tagger: Tagger,
-                 personal: "PersonalModel | None" = None):
+                 personal: PersonalModel | None = None):
         self._model = model
         self.card = card
         self.tagger = tagger
@@ -84,12 +83,10 @@ class GenreClassifier:
         bundled = cls(model, card, _load_tagger(model_dir, card))
         if personal_dir is None:
             return bundled
-        from genre_desktop.core import personal_model  # it imports this module's errors
-
         personal = personal_model.load(Path(personal_dir), bundled.version)
         return bundled if personal is None else bundled.with_personal(personal)
 
-    def with_personal(self, personal: "PersonalModel | None") -> "GenreClassifier":
+    def with_personal(self, personal: PersonalModel | None) -> "GenreClassifier":
         """The same bundled model joined by ``personal`` (None: the bundled model alone)."""
         joined = GenreClassifier(self._model, self.card, self.tagger, personal)
         joined._scaling, joined._reference = self._scaling, self._reference
@@ -197,8 +194,6 @@ def load_classifier(model_dir: str | Path | None = None,
     ``personal_dir`` when that one is usable. An unusable personal model is logged and left out;
     an unusable bundled model too, and then None comes back: the scan stores the audio features
     and a later scan with a model analyses the files again."""
-    from genre_desktop.core.personal_model import PersonalModelError  # it imports this module's errors
-
     model_dir = Path(model_dir) if model_dir else None
     try:
         try:
