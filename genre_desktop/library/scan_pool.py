@@ -22,6 +22,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 
 from genre_desktop.core.cancel import CancelToken
+from genre_desktop.library.parent_watch import exit_with_parent
 from genre_desktop.library.scan_worker import JobResult, analyse_job, init_worker, ping
 from genre_desktop.library.walk import FoundFile
 
@@ -49,6 +50,13 @@ def _context() -> multiprocessing.context.BaseContext:
         ctx.set_forkserver_preload(["genre_desktop.library.scan_preload"])
         return ctx
     return multiprocessing.get_context("spawn")
+
+
+def _start_worker(app_pid: int, *init_args) -> None:
+    """Pool initializer: first make the worker end with its parent (the app, or the fork server
+    that ends with the app), then init_worker."""
+    exit_with_parent(kernel_signal=os.getppid() != app_pid)  # a fork server's main thread forked it
+    init_worker(*init_args)
 
 
 def _stop_fork_server() -> None:
@@ -86,8 +94,8 @@ class AnalysisPool:
     def _pool(self) -> ProcessPoolExecutor:
         if self._executor is None:
             self._executor = ProcessPoolExecutor(
-                max_workers=self.jobs, mp_context=_context(), initializer=init_worker,
-                initargs=self._init_args,
+                max_workers=self.jobs, mp_context=_context(), initializer=_start_worker,
+                initargs=(os.getpid(), *self._init_args),
             )
             self._ready = threading.Event()
             threading.Thread(
