@@ -24,6 +24,7 @@ from genre_desktop.library import scan_store
 from genre_desktop.library.db import printable
 from genre_desktop.library.scan_plan import ScanPlan, inside, make_plan
 from genre_desktop.library.reclassify import reclassify
+from genre_desktop.library.scan_lock import scan_lock
 from genre_desktop.library.scan_pool import AnalysisPool
 from genre_desktop.library.walk import FolderProblem, FoundFile, walk_folders
 from genre_desktop.library.writer import LibraryWriter
@@ -98,6 +99,15 @@ def _load_classifier(model_dir: str | None, personal_dir: str | None = None) -> 
 
 
 def scan(
+    folders: Sequence[str | os.PathLike[str]], *, writer: LibraryWriter, **options: Any,
+) -> Generator[ScanProgress, None, ScanReport]:
+    """Scan `folders` into the library behind `writer` (options: see _scan). Only one scan per
+    library runs at a time: another one already running raises ScanAlreadyRunning."""
+    with scan_lock(writer.db_path):
+        return (yield from _scan(folders, writer=writer, **options))
+
+
+def _scan(
     folders: Sequence[str | os.PathLike[str]],
     *,
     writer: LibraryWriter,
