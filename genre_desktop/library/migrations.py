@@ -188,9 +188,22 @@ V3_TAG_JOURNAL: tuple[str, ...] = (
     "CREATE INDEX ix_tag_writes_state ON tag_writes(state)",
 )
 
+# v4: one file, one track. `aliases` lists the other names of a file the library already has as
+# a track (symbolic or hard links: same device and inode), so it is analysed and written once.
+# tracks.audio_sha256 is the hash of the audio alone (audio_payload: tags left out), so a file
+# moved and retagged in one step is still recognised and keeps its corrections.
+V4_ALIASES_AND_AUDIO_HASH: tuple[str, ...] = (
+    """CREATE TABLE aliases(
+        path TEXT PRIMARY KEY,
+        target TEXT NOT NULL,
+        seen_at REAL NOT NULL)""",
+    "ALTER TABLE tracks ADD COLUMN audio_sha256 TEXT",
+    "CREATE INDEX ix_tracks_audio_sha256 ON tracks(audio_sha256) WHERE audio_sha256 IS NOT NULL",
+)
+
 # (version, statements). Append only.
 MIGRATIONS: tuple[tuple[int, Sequence[str]], ...] = (
-    (1, V1_SCHEMA), (2, V2_PERSONAL_MODEL), (3, V3_TAG_JOURNAL),
+    (1, V1_SCHEMA), (2, V2_PERSONAL_MODEL), (3, V3_TAG_JOURNAL), (4, V4_ALIASES_AND_AUDIO_HASH),
 )
 
 

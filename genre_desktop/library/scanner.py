@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from genre_desktop.core.cancel import CancelToken
 from genre_desktop.library import scan_store
+from genre_desktop.library.aliases import record_aliases, split_aliases
 from genre_desktop.library.db import printable
 from genre_desktop.library.scan_plan import ScanPlan, inside, make_plan
 from genre_desktop.library.reclassify import reclassify
@@ -141,6 +142,7 @@ def _scan(
             folder_problems.append(item)
         elif pacer.due():
             yield ScanProgress(len(found), 0, item, None, [], phase="finding")
+    found, aliases = split_aliases(found)  # a file's other names (links) are not tracks
     report.scanned = len(found)
     if cancel.cancelled:
         return _finish(report, started, cancelled=True)
@@ -161,6 +163,7 @@ def _scan(
     report.updated = sum(1 for m in plan.moves if m[1] not in reanalysed)
     report.failed.extend((p, reason) for p, reason, _, _ in plan.problems)
     writer.call(lambda c: _apply_plan(c, plan, roots))
+    writer.call(lambda c: record_aliases(c, aliases, roots))
 
     pool = AnalysisPool(jobs, windows_per_track=windows_per_track, model_dir=model_path,
                         use_model=classifier is not None,
