@@ -11,6 +11,7 @@ cancelled or killed resumes where it stopped: committed files are unchanged next
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import time
@@ -196,6 +197,10 @@ def _apply_plan(conn, plan: ScanPlan, roots: Sequence[str]) -> None:
 
 
 def _mark_missing(conn, vanished: Sequence[int], roots: Sequence[str]) -> int:
+    # A vanished track may have been found again meanwhile (moved and retagged: its audio).
+    paths = conn.execute("SELECT id, path FROM tracks WHERE id IN (SELECT value FROM json_each(?))",
+                         (json.dumps(list(vanished)),)).fetchall()
+    vanished = [tid for tid, path in paths if not os.path.lexists(path)]
     scan_store.set_status(conn, vanished, "missing")
     paths = [r[0] for r in conn.execute("SELECT path FROM tracks WHERE status = 'missing'")]
     return sum(1 for p in paths if any(inside(p, r) for r in roots))
