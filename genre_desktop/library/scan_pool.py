@@ -22,6 +22,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 
 from genre_desktop.core.cancel import CancelToken
+from genre_desktop.library.light_results import loads, pickled
 from genre_desktop.library.parent_watch import exit_with_parent
 from genre_desktop.library.scan_worker import JobResult, analyse_job, init_worker, ping
 from genre_desktop.library.walk import FoundFile
@@ -126,9 +127,9 @@ class AnalysisPool:
         self._pool()
         return self._ready.is_set()
 
-    def _submit(self, item: FoundFile) -> Future[JobResult]:
+    def _submit(self, item: FoundFile) -> Future[bytes]:
         self.current = item.path
-        return self._pool().submit(self._job, item.path, item.size, item.mtime_ns, *self._job_args)
+        return self._pool().submit(pickled, self._job, item.path, item.size, item.mtime_ns, *self._job_args)
 
     def run(self, files: Iterable[FoundFile], cancel: CancelToken | None = None) -> Iterator[JobResult | None]:
         """Yield each file's JobResult as it finishes, and None about 30 times a second while
@@ -194,7 +195,7 @@ class AnalysisPool:
                     item = in_flight.pop(future)
                     running_since.pop(future, None)
                     try:
-                        result = future.result()
+                        result = loads(future.result())  # without importing the analysis stack
                     except BrokenProcessPool:
                         broken.append(item)
                         continue

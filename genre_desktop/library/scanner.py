@@ -153,10 +153,6 @@ def _scan(
 
     model_path = os.fspath(model_dir) if model_dir is not None else None
     personal_path = os.fspath(personal_dir) if personal_dir is not None else None
-    classifier = _load_classifier(model_path, personal_path) if use_model else None
-    if classifier is not None:
-        writer.call(lambda c: set_model_info(
-            c, classifier.version, classifier.genres, classifier.recommended_threshold))
     state = writer.call(lambda c: scan_store.load_state(c, RECIPE_VERSION))
     plan = make_plan(found, folder_problems, state, roots)
     report.unchanged = plan.unchanged
@@ -166,14 +162,18 @@ def _scan(
     writer.call(lambda c: _apply_plan(c, plan, roots))
     writer.call(lambda c: record_aliases(c, aliases, roots))
 
+    # Each worker loads the models itself (and goes on without an unusable one). This process
+    # loads them only once the workers are gone: the scan's peak memory is during the analysis.
     pool = AnalysisPool(jobs, windows_per_track=windows_per_track, model_dir=model_path,
-                        use_model=classifier is not None,
-                        personal_dir=personal_path if classifier is not None and classifier.personal else None)
+                        use_model=use_model, personal_dir=personal_path if use_model else None)
     yield from _analyse(plan, pool, writer, RECIPE_VERSION, report, cancel, pacer)
 
     # The walk was complete, so even a cancelled scan knows which files are gone.
     report.missing = writer.call(lambda c: _mark_missing(c, plan.vanished, roots))
-    if classifier is not None and not cancel.cancelled:
+    classifier = _load_classifier(model_path, personal_path) if use_model and not cancel.cancelled else None
+    if classifier is not None:
+        writer.call(lambda c: set_model_info(
+            c, classifier.version, classifier.genres, classifier.recommended_threshold))
         yield from _classify_stored(classifier, writer, RECIPE_VERSION, report, cancel, pacer)
     return _finish(report, started, cancelled=cancel.cancelled)
 
