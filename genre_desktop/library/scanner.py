@@ -64,6 +64,7 @@ class ScanReport:
     seconds: float = 0.0
     cancelled: bool = False
     predicted: int = 0  # stored tracks newly classified by the current model
+    aliases: list[tuple[str, str]] = field(default_factory=list)  # (link, the track's path)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -143,7 +144,7 @@ def _scan(
             folder_problems.append(item)
         elif pacer.due():
             yield ScanProgress(len(found), 0, item, None, [], phase="finding")
-    found, aliases = split_aliases(found)  # a file's other names (links) are not tracks
+    found, report.aliases = split_aliases(found)  # a file's other names (links) are not tracks
     report.scanned = len(found)
     if cancel.cancelled:
         return _finish(report, started, cancelled=True)
@@ -160,7 +161,7 @@ def _scan(
     report.updated = sum(1 for m in plan.moves if m[1] not in reanalysed)
     report.failed.extend((p, reason) for p, reason, _, _ in plan.problems)
     writer.call(lambda c: _apply_plan(c, plan, roots))
-    writer.call(lambda c: record_aliases(c, aliases, roots))
+    writer.call(lambda c: record_aliases(c, report.aliases, roots))
 
     # Each worker loads the models itself (and goes on without an unusable one). This process
     # loads them only once the workers are gone: the scan's peak memory is during the analysis.

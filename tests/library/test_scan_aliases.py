@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 from genre_desktop.library.db import connect
 from genre_desktop.library.scanner import scan_folders
@@ -40,8 +43,9 @@ def test_links_to_a_file_are_aliases_of_one_track(tmp_path, gtzan_clips):
     report = scan_folders(db, [music], jobs=1, use_model=False)
     assert (report.scanned, report.added, report.failed) == (2, 2, [])
     assert sorted(p for (p,) in _rows(db, "SELECT path FROM tracks")) == [str(real), str(other)]
-    assert _rows(db, "SELECT path, target FROM aliases ORDER BY path") == [
-        (str(music / "b" / "link.flac"), str(real)), (str(music / "hard.flac"), str(real))]
+    aliases = [(str(music / "b" / "link.flac"), str(real)), (str(music / "hard.flac"), str(real))]
+    assert _rows(db, "SELECT path, target FROM aliases ORDER BY path") == aliases
+    assert report.aliases == aliases
 
     again = scan_folders(db, [music], jobs=1, use_model=False)  # stable: nothing new, nothing missing
     assert (again.scanned, again.unchanged, again.added, again.missing) == (2, 2, 0, 0)
@@ -58,3 +62,19 @@ def test_links_to_a_file_are_aliases_of_one_track(tmp_path, gtzan_clips):
         undone = run(undo_last_batch(writer))[0]
         assert undone.failed == []
     assert real.read_bytes() == original and (music / "hard.flac").read_bytes() == original
+
+
+def test_the_command_line_lists_the_aliases(tmp_path, gtzan_clips):
+    root = Path(__file__).resolve().parents[2]
+    music = tmp_path / "Music"
+    music.mkdir()
+    real = music / "song.flac"
+    shutil.copy(gtzan_clips[0], real)
+    (music / "z-link.flac").symlink_to(real)
+    done = subprocess.run(
+        [sys.executable, "-m", "genre_desktop", "scan", str(music), "--db", str(tmp_path / "lib.sqlite3"),
+         "--jobs", "1", "--no-model"],
+        capture_output=True, text=True, cwd=root, timeout=300, env=dict(os.environ, PYTHONPATH=str(root)))
+    assert done.returncode == 0, done.stderr
+    assert "1 audio files found" in done.stdout and "1 added" in done.stdout
+    assert f"  = {music / 'z-link.flac'}: another name of {real} (one track)" in done.stdout.splitlines()
