@@ -9,6 +9,18 @@ from pathlib import Path
 LOG_FORMAT = "%(asctime)s %(levelname)-7s %(processName)s %(name)s: %(message)s"
 
 
+class _WithoutTraceback(logging.Formatter):
+    """The console gets the message only; the traceback stays in the log file."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        saved = record.exc_info, record.exc_text, record.stack_info
+        record.exc_info = record.exc_text = record.stack_info = None
+        try:
+            return super().format(record)
+        finally:
+            record.exc_info, record.exc_text, record.stack_info = saved
+
+
 def setup_logging(log_dir: Path, level: int = logging.INFO) -> Path:
     log_dir.mkdir(parents=True, exist_ok=True)
     log_file = log_dir / "genre-desktop.log"
@@ -22,7 +34,7 @@ def setup_logging(log_dir: Path, level: int = logging.INFO) -> Path:
     file_handler._genre_desktop = True  # type: ignore[attr-defined]
     console = logging.StreamHandler()
     console.setLevel(logging.WARNING)
-    console.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    console.setFormatter(_WithoutTraceback("%(levelname)s: %(message)s"))
     console._genre_desktop = True  # type: ignore[attr-defined]
     root.addHandler(file_handler)
     root.addHandler(console)

@@ -137,6 +137,9 @@ def _unusual_signals(c: _Corpus, clip: np.ndarray, sr: int) -> None:
     write_audio(c.add("stereo_12s.opus", "12 s stereo Opus at 48 kHz", "analysed", True), stereo, sr, "opus")
     write_audio(c.add("three_seconds.mp3", "only 3 s long: too short to classify", "problem", True, "short"),
                 clip[: 3 * sr], sr, "mp3")
+    write_audio(c.add("huge_float.wav", "32-bit float WAV whose samples are 1e30", "problem", False,
+                      "samples are not valid numbers"), (clip * 1e30).astype(np.float32), sr, "wav",
+                subtype="FLOAT")
     poisoned = clip.copy()
     poisoned[1000:1100], poisoned[5000], poisoned[9000] = np.nan, np.inf, -np.inf
     write_audio(c.add("nan_inf_float.wav", "32-bit float WAV containing NaN and inf samples", "analysed", True),
@@ -168,6 +171,9 @@ def _filesystem_oddities(c: _Corpus, encoded: dict[str, bytes]) -> None:
     c.add("vanishes_during_scan.flac", "valid, but deleted by the test once the scan has listed it", "problem",
           True, "not found", flac, vanishes=True)
     c.add("cover.jpg", "not an audio file name (cover art)", "ignored", False, data=c.rng.bytes(4096))
+    with open(c.add("zeros_1gb.mp3", "1 GB of zeros named .mp3 (sparse): refused after a bounded read",
+                    "problem", False, "not an audio file"), "wb") as fh:
+        fh.truncate(1 << 30)
 
 
 def _tag_and_container_oddities(c: _Corpus, encoded: dict[str, bytes], clip: np.ndarray, sr: int) -> None:
@@ -182,8 +188,12 @@ def _tag_and_container_oddities(c: _Corpus, encoded: dict[str, bytes], clip: np.
     id3.add(TCON(encoding=3, text=["(17)"]))
     id3.add(TDRC(encoding=3, text=["1999-05-01"]))
     id3.save(c.add("numeric_genre.mp3", "ID3 genre stored as '(17)' (Rock)", "analysed", True, data=mp3))
-    _write_mp3_without_header(c.add("vbr_no_xing_header.mp3", "VBR MP3 without a Xing/Info header", "analysed",
-                                    True), clip, sr)
+    no_xing = c.add("vbr_no_xing_header.mp3", "VBR MP3 without a Xing/Info header", "analysed", True)
+    _write_mp3_without_header(no_xing, clip, sr)
+    for name, tail in (("junk", c.rng.bytes(300_000)), ("zeros", bytes(300_000))):
+        c.add(f"{name}_after_last_frame.mp3", f"MP3 without a Xing header followed by {len(tail) // 1000} KB of "
+              f"{name}: its guessed length is too long, players play it", "analysed", True,
+              data=no_xing.read_bytes() + tail)
     c.add("flac_named.mp3", "valid FLAC named .mp3", "analysed", True, data=encoded["flac"])
     c.add("mp3_named.ogg", "valid MP3 named .ogg", "analysed", True, data=mp3)
     c.add("aac_named.flac", "valid M4A (AAC) named .flac", "analysed", True, data=encoded["m4a"])

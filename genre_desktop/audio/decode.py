@@ -11,7 +11,12 @@ Length policy of ``read_window``:
   * when the data stops well before the length the file announces (e.g. a cut-off download) and the
     window asks for the missing part, ``DecodeError("truncated or corrupt audio data ...")`` is raised.
 A stream instead simply ends where the data does: a cut-off download plays as far as it goes.
-Non-finite samples (NaN/inf in float WAVs) are replaced by 0 so they cannot poison features.
+When libsndfile reports truncation, ``read_windows`` decodes the file again with FFmpeg. An MP3
+without a Xing/Info/VBRI header has a length guessed from its size, so junk or zeros after its
+last frame look like missing audio, while players play the file: for those, windows keep what
+decodes (maybe nothing) instead of raising.
+Non-finite samples (NaN/inf in float WAVs) are replaced by 0 so they cannot poison features;
+samples far beyond full scale (|x| > 1e4, e.g. 1e30) refuse the file (``InvalidSamplesError``).
 """
 
 from __future__ import annotations
@@ -23,9 +28,9 @@ from contextlib import contextmanager
 import numpy as np
 import soxr
 
-from genre_desktop.audio.errors import DecodeError
+from genre_desktop.audio.errors import DecodeError, InvalidSamplesError, TruncatedError
 from genre_desktop.audio.sniff import open_regular
-from genre_desktop.audio.sources import AudioInfo, Source, open_source
+from genre_desktop.audio.sources import AudioInfo, PyAVSource, Source, SoundfileSource, open_source
 from genre_desktop.core.types import Window
 
 __all__ = ["TARGET_SR", "AudioInfo", "AudioStream", "DecodeError", "open_stream", "probe", "read_window",
@@ -42,6 +47,9 @@ _TRUNCATION_SLACK_SECONDS = 1.0
 _TRUNCATION_SLACK_FRACTION = 0.02
 # A stream decodes in small steps so the thread reading it never holds the interpreter for long.
 _STREAM_CHUNK_FRAMES = 8192
+# Full scale is 1.0; float files may overshoot a little, never by 80 dB.
+_MAX_SAMPLE = 1e4
+INVALID_SAMPLES_REASON = "the file's samples are not valid numbers"
 
 
 def probe(path) -> AudioInfo:
@@ -60,8 +68,16 @@ def read_window(path, start: float = 0.0, duration: float | None = None, sr: int
 
 
 def read_windows(path, windows: Sequence[Window], sr: int | None = TARGET_SR) -> list[np.ndarray]:
-    """Mono windows of one file, opening it once and seeking to each."""
+    """Mono windows of one file, opening it once and seeking to each (again with FFmpeg when
+    libsndfile finds the file truncated)."""
     with _opened(path) as src:
+        try:
+            return [_read(src, w.start, w.duration, sr, True) for w in windows]
+        except TruncatedError:
+            if not isinstance(src, SoundfileSource):
+                raise
+    log.info("libsndfile finds %r truncated; decoding it with FFmpeg instead", path)
+    with _opened(path, PyAVSource) as src:
         return [_read(src, w.start, w.duration, sr, True) for w in windows]
 
 
@@ -171,10 +187,10 @@ class AudioStream:
 # --- internals ----------------------------------------------------------------------------------
 
 @contextmanager
-def _opened(path) -> Iterator[Source]:
+def _opened(path, decoder: type[PyAVSource] | None = None) -> Iterator[Source]:
     fh = open_regular(path)
     try:
-        src = _open_source(fh, path)
+        src = _open_source(fh, path) if decoder is None else _open_with(decoder, fh)
         try:
             yield src
         finally:
@@ -191,6 +207,16 @@ def _open_source(fh, path) -> Source:
         return open_source(fh, path)
     except OSError as e:  # an I/O error while sniffing (failing disk, vanished network share)
         raise DecodeError(f"cannot read file ({e.strerror or e})") from None
+
+
+def _open_with(decoder: type[PyAVSource], fh) -> Source:
+    try:
+        return decoder(fh)
+    except DecodeError:
+        raise
+    except Exception as e:  # it accepted the file before, through the other decoder's refusal
+        log.debug("fallback decoder refused the file: %s", e)
+        raise DecodeError("truncated or corrupt audio data") from None
 
 
 def _downmix(block: np.ndarray) -> np.ndarray:
@@ -219,10 +245,15 @@ def _read(src: Source, start: float, duration: float | None, sr: int | None, mon
         raise
     except Exception as e:  # libsndfile/FFmpeg failures on damaged data, in whatever type they come
         log.debug("decode failed at %.1f s: %s", start, e)
-        raise DecodeError(f"truncated or corrupt audio data (unreadable at {start:.1f} s)") from None
+        if not (src.length_is_a_guess and start > 0):
+            raise DecodeError(f"truncated or corrupt audio data (unreadable at {start:.1f} s)") from None
+        block = np.zeros((0, src.info.channels), np.float32)  # past the real end of the frames
     got = max(0, min(len(block) - lead, wanted if wanted >= 0 else len(block)))
-    _check_truncation(src, first, got, wanted)
+    if not src.length_is_a_guess:  # an MP3 without a Xing header ends where its frames do
+        _check_truncation(src, first, got, wanted)
     block = _clean(_downmix(block) if mono else block)
+    if len(block) and float(np.max(np.abs(block))) > _MAX_SAMPLE:
+        raise InvalidSamplesError(INVALID_SAMPLES_REASON)
     if out_sr == native:
         return block[lead:lead + got]
     if len(block) == 0:
@@ -241,5 +272,5 @@ def _check_truncation(src: Source, first: int, got: int, wanted: int) -> None:
     slack = max(_TRUNCATION_SLACK_SECONDS * src.samplerate, _TRUNCATION_SLACK_FRACTION * announced)
     if expected - got > slack:
         readable = (first + got) / src.samplerate
-        raise DecodeError(f"truncated or corrupt audio data (audio stops at {readable:.1f} s "
+        raise TruncatedError(f"truncated or corrupt audio data (audio stops at {readable:.1f} s "
                           f"of {announced / src.samplerate:.1f} s)")

@@ -9,3 +9,11 @@ class DecodeError(Exception):
 
 class Refused(Exception):
     """A decoder does not accept this content; the next one may."""
+
+
+class TruncatedError(DecodeError):
+    """The data ends well before the length the file announces."""
+
+
+class InvalidSamplesError(DecodeError):
+    """The samples are not numbers a recording can hold (e.g. 1e30 in a float WAV)."""

@@ -50,9 +50,10 @@ def difference(old: str, new: str) -> tuple[int, int, bytes]:
 
 
 def rebuild(current: str, size: int, temp: str, head: int, tail: int, middle: bytes) -> str:
-    """Write head + middle + tail of `current` into `temp`; returns its sha256."""
+    """Write head + middle + tail of `current` into `temp` (an empty file of the caller's);
+    returns its sha256."""
     digest = hashlib.sha256()
-    with open(current, "rb") as src, open(temp, "xb") as dst:
+    with open(current, "rb") as src, open(temp, "wb") as dst:
         copy_range(src, dst, 0, head, digest)
         digest.update(middle)
         dst.write(middle)

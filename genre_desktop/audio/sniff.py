@@ -50,6 +50,25 @@ def open_regular(path: str | os.PathLike) -> BinaryIO:
         raise DecodeError(f"cannot read file ({e.strerror or e})") from None
 
 
+def audio_head(fh: BinaryIO) -> bytes:
+    """The first bytes after an ID3v2 tag (the file's start when it has none), from the start."""
+    fh.seek(0)
+    head = fh.read(HEAD_BYTES)
+    if head.startswith(b"ID3") and len(head) >= 10:
+        size = (head[6] << 21) | (head[7] << 14) | (head[8] << 7) | head[9]
+        fh.seek(10 + size + (10 if head[5] & 0x10 else 0))
+        head = fh.read(HEAD_BYTES)
+    return head
+
+
+def mp3_length_is_a_guess(fh: BinaryIO) -> bool:
+    """Whether this is MPEG audio without a Xing/Info/VBRI header, whose length any decoder
+    can only guess from the file's size (junk or zeros after the last frame make it longer)."""
+    head = audio_head(fh)
+    is_mpeg = len(head) >= 4 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0 and head[1] & 0x06
+    return bool(is_mpeg) and not any(t in head[:2048] for t in (b"Xing", b"Info", b"VBRI"))
+
+
 def sniff_file(fh: BinaryIO) -> Kind | None:
     """The kind of content in ``fh`` (read from its current position; the caller rewinds).
 

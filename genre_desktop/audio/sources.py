@@ -20,7 +20,7 @@ import numpy as np
 import soundfile as sf
 
 from genre_desktop.audio.errors import DecodeError, Refused
-from genre_desktop.audio.sniff import sniff_file
+from genre_desktop.audio.sniff import mp3_length_is_a_guess, sniff_file
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +28,9 @@ log = logging.getLogger(__name__)
 _PREROLL_SECONDS = 0.5
 CHUNK_FRAMES = 1 << 16
 _INT_SCALE = {"u8": 128.0, "s16": 32768.0, "s32": 2.0**31, "s64": 2.0**63}
+# FFmpeg may read this much to find the audio in a file. Its MP3 reader otherwise scans a file of
+# zeros or junk to the end, holding it all (a 1 GB file: 2 GB of memory, 8 s).
+OPEN_READ_BYTES = 32 << 20
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,8 @@ class AudioInfo:
 
 
 class SoundfileSource:
+    length_is_a_guess = False  # libsndfile never reads past the length it announces
+
     def __init__(self, fh: BinaryIO):
         self._f = sf.SoundFile(fh)  # the caller closes fh
         fmt, sub = self._f.format, self._f.subtype
@@ -75,9 +80,38 @@ class SoundfileSource:
         self._f.close()
 
 
+class _ReadBudget:
+    """A file that reads as ended once `limit` bytes were read (limit None: no limit)."""
+
+    def __init__(self, fh: BinaryIO, limit: int | None):
+        self._fh, self.limit, self.spent = fh, limit, 0
+        self.name = getattr(fh, "name", "")  # FFmpeg guesses the format from it too
+
+    def read(self, size: int = -1) -> bytes:
+        if self.limit is not None:
+            left = self.limit - self.spent
+            if left <= 0:
+                return b""
+            size = left if size < 0 else min(size, left)
+        data = self._fh.read(size)
+        self.spent += len(data)
+        return data
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self._fh.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._fh.tell()
+
+
 class PyAVSource:
     def __init__(self, fh: BinaryIO):
-        self._c = av.open(fh, mode="r")  # the caller closes fh
+        # FFmpeg decodes such an MP3 to the real end of its frames, maybe before its guess.
+        self.length_is_a_guess = mp3_length_is_a_guess(fh)
+        fh.seek(0)
+        self._fh = _ReadBudget(fh, OPEN_READ_BYTES)  # the caller closes fh
+        self._c = av.open(self._fh, mode="r")
+        self._fh.limit = None  # found: decoding reads what the windows need
         try:
             if not self._c.streams.audio:
                 if self._c.streams:  # a real container (video, text, ...) that simply holds no sound

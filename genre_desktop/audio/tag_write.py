@@ -17,9 +17,13 @@ file is still exactly what was written. Nothing here touches the library.
 
 from __future__ import annotations
 
+import contextlib
+import glob
 import hashlib
 import os
 import shutil
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -30,6 +34,7 @@ from genre_desktop.audio.file_bytes import (
 from genre_desktop.audio.tag_formats import (
     TagFormatError, genres_of, open_audio, stored_values, write_genres, written_state,
 )
+from genre_desktop.audio.write_lock import FolderBusyError, folder_lock
 
 CHUNK = 1 << 20
 TEMP_PREFIX = ".genre-desktop-"
@@ -94,10 +99,34 @@ class PreparedFile:
         remove_temp(self.temp)
 
 
-def temp_path(path: str, tag: str) -> str:
-    """The temporary file for one journal entry: hidden, in the real file's folder, with a name
-    the library scan ignores and the journal can find again after a crash."""
-    return os.path.join(os.path.dirname(os.path.realpath(path)), f"{TEMP_PREFIX}{tag}.tmp")
+def create_temp(path: str, tag: str) -> str:
+    """A new, empty temporary file for one write: hidden, in the real file's folder, with a name
+    the library scan ignores. The name is unique (created with O_EXCL, random part) so no two
+    writers, even of two libraries, ever share one; `tag` lets its creator find it after a crash."""
+    fd, temp = tempfile.mkstemp(
+        prefix=f"{TEMP_PREFIX}{tag}-", suffix=".tmp", dir=os.path.dirname(os.path.realpath(path)))
+    os.close(fd)
+    return temp
+
+
+def temps_of(path: str, tag: str) -> list[str]:
+    """The temporary files create_temp(path, tag) may have left behind."""
+    folder = glob.escape(os.path.dirname(os.path.realpath(path)))
+    return glob.glob(os.path.join(folder, f"{glob.escape(TEMP_PREFIX + tag)}-*.tmp"))
+
+
+@contextlib.contextmanager
+def locked(path: str) -> Iterator[None]:
+    """Hold the write lock of the real file's folder (write_lock): every read-copy-replace of a
+    file happens inside it, so concurrent writers take turns."""
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(folder_lock(os.path.dirname(os.path.realpath(path))))
+        except FolderBusyError as exc:
+            raise TagWriteError(f"{exc}; it was left as it is") from exc
+        except OSError as exc:
+            raise TagWriteError(f"its folder cannot be opened ({_reason(exc)})") from exc
+        yield
 
 
 def remove_temp(temp: str) -> None:
@@ -125,9 +154,10 @@ def current_genres(path: str) -> tuple[str, list[str]]:
 
 
 def prepare_write(
-    path: str, genres: list[str], *, temp: str, id3_version: int = 4, separator: str | None = None
+    path: str, genres: list[str], *, temp_tag: str, id3_version: int = 4, separator: str | None = None
 ) -> PreparedFile:
-    """Make and check the new version of `path` with `genres` as its genre."""
+    """Make and check the new version of `path` with `genres` as its genre, in a temporary file
+    made by create_temp(path, temp_tag). Call it (and commit) inside locked(path)."""
     target = os.path.realpath(path)
     st = _stat_regular(target)
     _check_writable(target, st)
@@ -136,7 +166,7 @@ def prepare_write(
         old_genres = genres_of(audio, kind)
     except TagFormatError as exc:
         raise TagWriteError(str(exc)) from exc
-    old_sha = _copy_to_temp(target, temp)
+    temp, old_sha = _copy_to_temp(target, temp_tag)
     try:
         now = os.stat(target)
         if (now.st_size, now.st_mtime_ns) != (st.st_size, st.st_mtime_ns):
@@ -171,7 +201,7 @@ def prepare_write(
 
 
 def prepare_restore(
-    path: str, *, temp: str, same_head: int, same_tail: int, old_middle: bytes,
+    path: str, *, temp_tag: str, same_head: int, same_tail: int, old_middle: bytes,
     old_sha256: str, new_sha256: str, old_mtime_ns: int | None = None,
 ) -> PreparedFile:
     """Rebuild the old version of `path` (as it was before a write) next to it.
@@ -189,7 +219,10 @@ def prepare_restore(
         raise AlreadyRestored("the file already has its old tags")
     if current != new_sha256:
         raise FileChangedError("the file was changed after the genre was written, so it was left as it is")
-    remove_temp(temp)  # a leftover of an interrupted undo of the same entry
+    try:
+        temp = create_temp(target, temp_tag)
+    except OSError as exc:
+        raise TagWriteError(f"a copy could not be made in its folder ({_reason(exc)})") from exc
     try:
         old_sha = rebuild(target, st.st_size, temp, same_head, same_tail, old_middle)
         if old_sha != old_sha256:
@@ -250,22 +283,24 @@ def _check_writable(target: str, st: os.stat_result) -> None:
         raise TagWriteError(f"the file cannot be written ({_reason(exc)})") from exc
 
 
-def _copy_to_temp(target: str, temp: str) -> str:
-    """Copy the file with its permissions and times; returns the sha256 of what was copied."""
-    remove_temp(temp)  # a leftover of an interrupted run under the same journal entry
+def _copy_to_temp(target: str, temp_tag: str) -> tuple[str, str]:
+    """Copy the file with its permissions and times into a new temporary file; returns
+    (the temporary file, the sha256 of what was copied)."""
     digest = hashlib.sha256()
     try:
-        with open(target, "rb") as src, open(temp, "xb") as dst:
+        temp = create_temp(target, temp_tag)
+    except OSError as exc:
+        raise TagWriteError(f"a copy could not be made in its folder ({_reason(exc)})") from exc
+    try:
+        with open(target, "rb") as src, open(temp, "wb") as dst:
             while block := src.read(CHUNK):
                 digest.update(block)
                 dst.write(block)
         shutil.copystat(target, temp)
-    except FileExistsError as exc:
-        raise TagWriteError("a temporary file of another write is in the way") from exc
     except OSError as exc:
         remove_temp(temp)
         raise TagWriteError(f"a copy could not be made in its folder ({_reason(exc)})") from exc
-    return digest.hexdigest()
+    return temp, digest.hexdigest()
 
 
 def _payload(path: str, kind: str) -> str:

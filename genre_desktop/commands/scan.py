@@ -155,5 +155,7 @@ def _print_summary(report) -> None:
           f"{report.missing} missing, {len(report.failed)} could not be analysed.")
     if report.predicted:
         print(f"  {report.predicted} tracks classified with the current model.")
+    for alias, target in report.aliases:
+        print(f"  = {printable(alias)}: another name of {printable(target)} (one track)")
     for path, reason in report.failed:
         print(f"  ! {printable(path)}: {reason}")

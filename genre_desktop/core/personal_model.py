@@ -15,7 +15,8 @@ Blend, per analysed window (then averaged per track, like the bundled model alon
 
 Storage, in one folder (AppPaths.personal_model_dir):
   personal_card.json        the card: what it learned from, how it scored, and the sha256 of
-  personal-<sha12>.npz      the weights (plain arrays, read with allow_pickle=False: no code runs)
+  personal-<sha12>.npz      the weights (plain arrays, no pickles: no code runs; core/weights_file
+                            checks their shapes, sizes and finiteness before using them)
 The card is the commit point. Weights are written first under a new name (temp file +
 os.replace), then the card (temp file + os.replace), so a crash leaves the old card with the old
 weights or the new card with the new ones, never half a model. `load` checks the sha256 before
@@ -39,8 +40,10 @@ from typing import Any
 import numpy as np
 
 from genre_desktop.core import model_card
-from genre_desktop.core.model.errors import ModelError
 from genre_desktop.core.feature_schema import MODEL_RECIPE_VERSION
+from genre_desktop.core.model.errors import ModelError
+from genre_desktop.core.weights_file import MAX_BYTES as MAX_WEIGHTS_BYTES
+from genre_desktop.core.weights_file import WeightsError, read_weights
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +148,8 @@ def load(model_dir: Path, bundled_version: str) -> PersonalModel | None:
         raise PersonalModelError(f"the personal model card names an odd weights file: {name!r}")
     path = folder / name
     try:
+        if path.stat().st_size > MAX_WEIGHTS_BYTES:  # not even worth hashing
+            raise PersonalModelError(f"the personal model's weights {path} are implausibly large")
         actual = model_card.sha256_file(path)
     except OSError as exc:
         raise PersonalModelError(f"the personal model's weights {path} are unreadable: {exc}") from None
@@ -152,12 +157,11 @@ def load(model_dir: Path, bundled_version: str) -> PersonalModel | None:
         raise PersonalModelError(f"the personal model's weights {path} do not match its card "
                                  f"(sha256 {actual[:12]}...): refusing to use them")
     try:
-        with np.load(path, allow_pickle=False) as arrays:
-            genres = tuple(str(g) for g in arrays["genres"])
-            coef, intercept = arrays["coef"], arrays["intercept"]
-            weight = float(arrays["weight"])
-    except (OSError, ValueError, KeyError) as exc:
-        raise PersonalModelError(f"the personal model's weights {path} could not be read: {exc}") from None
+        arrays = read_weights(path)  # shapes, sizes and finiteness checked; no pickle
+    except (OSError, WeightsError) as exc:
+        raise PersonalModelError(f"the personal model's weights {path} could not be used: {exc}") from None
+    genres = tuple(str(g) for g in arrays["genres"])
+    coef, intercept, weight = arrays["coef"], arrays["intercept"], float(arrays["weight"])
     if genres != tuple(card.get("genres", ())) or coef.shape[0] != len(genres) or intercept.shape != (len(genres),):
         raise PersonalModelError(f"the personal model's weights {path} do not fit its card's genres")
     if not 0.0 <= weight <= 1.0:

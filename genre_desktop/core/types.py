@@ -34,7 +34,7 @@ class TrackPrediction:
     windows: list[WindowPrediction] = field(default_factory=list)
     uncertain: bool = False
     model_version: str = ""
-    decided_by: str = "model"  # 'model' (bundled) or 'personal model' (see core.classifier)
+    decided_by: str = "model"  # a core.model.sources.DecidedBy value
 
     def top(self, n: int = 3) -> list[tuple[str, float]]:
         ranked = sorted(self.probabilities.items(), key=lambda kv: kv[1], reverse=True)

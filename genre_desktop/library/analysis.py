@@ -73,7 +73,9 @@ def analyze_file(
     except MemoryError:
         raise AnalysisError("not enough memory to analyse this file") from None
     except Exception as exc:  # a bug or an exotic file: report it, never stop the scan
-        log.exception("Unexpected failure analysing %r", path)
+        # Workers have no log file: a traceback would reach the user's terminal. Only on debug.
+        log.warning("Unexpected failure analysing %r: %s: %s", path, type(exc).__name__, exc)
+        log.debug("Traceback of the failure analysing %r", path, exc_info=True)
         raise AnalysisError(f"could not be analysed ({type(exc).__name__}: {exc})") from None
 
 

@@ -188,14 +188,28 @@ V3_TAG_JOURNAL: tuple[str, ...] = (
     "CREATE INDEX ix_tag_writes_state ON tag_writes(state)",
 )
 
-# (version, statements). Append only.
-# Genre model v2: a window's features row now holds the 57 audio features and the tagger's 50
-# tag probabilities (windows.recipe_version tells which); the tagger's 200-value embedding of the
-# window is kept beside it. Rows of the old recipe stay until their track is analysed again.
-V4_TAGGER = ("ALTER TABLE windows ADD COLUMN embedding BLOB",)
+# v4: one file, one track. `aliases` lists the other names of a file the library already has as
+# a track (symbolic or hard links: same device and inode), so it is analysed and written once.
+# tracks.audio_sha256 is the hash of the audio alone (audio_payload: tags left out), so a file
+# moved and retagged in one step is still recognised and keeps its corrections.
+V4_ALIASES_AND_AUDIO_HASH: tuple[str, ...] = (
+    """CREATE TABLE aliases(
+        path TEXT PRIMARY KEY,
+        target TEXT NOT NULL,
+        seen_at REAL NOT NULL)""",
+    "ALTER TABLE tracks ADD COLUMN audio_sha256 TEXT",
+    "CREATE INDEX ix_tracks_audio_sha256 ON tracks(audio_sha256) WHERE audio_sha256 IS NOT NULL",
+)
 
+# v5, genre model v2: a window's features row now holds the 57 audio features and the tagger's
+# 50 tag probabilities (windows.recipe_version tells which); the tagger's 200-value embedding of
+# the window is kept beside it. Rows of the old recipe stay until their track is analysed again.
+V5_TAGGER: tuple[str, ...] = ("ALTER TABLE windows ADD COLUMN embedding BLOB",)
+
+# (version, statements). Append only.
 MIGRATIONS: tuple[tuple[int, Sequence[str]], ...] = (
-    (1, V1_SCHEMA), (2, V2_PERSONAL_MODEL), (3, V3_TAG_JOURNAL), (4, V4_TAGGER),
+    (1, V1_SCHEMA), (2, V2_PERSONAL_MODEL), (3, V3_TAG_JOURNAL), (4, V4_ALIASES_AND_AUDIO_HASH),
+    (5, V5_TAGGER),
 )
 
 

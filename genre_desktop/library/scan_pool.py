@@ -22,12 +22,17 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 
 from genre_desktop.core.cancel import CancelToken
+from genre_desktop.library.light_results import loads, pickled
+from genre_desktop.library.parent_watch import exit_with_parent
 from genre_desktop.library.scan_worker import JobResult, analyse_job, init_worker, ping
 from genre_desktop.library.walk import FoundFile
 
 log = logging.getLogger(__name__)
 
 CRASH_REASON = "the decoder crashed on this file (the worker process stopped)"
+# Analysis reads a fixed number of windows whatever the length, so one limit fits every file;
+# a normal file takes a second or two.
+DEFAULT_FILE_SECONDS = 60.0
 MAX_BREAKS_BEFORE_SUCCESS = 5
 TICK_SECONDS = 1 / 30
 
@@ -51,6 +56,13 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
+def _start_worker(app_pid: int, *init_args) -> None:
+    """Pool initializer: first make the worker end with its parent (the app, or the fork server
+    that ends with the app), then init_worker."""
+    exit_with_parent(kernel_signal=os.getppid() != app_pid)  # a fork server's main thread forked it
+    init_worker(*init_args)
+
+
 def _stop_fork_server() -> None:
     # multiprocessing has no public way to stop its fork server; it restarts one on demand.
     try:
@@ -70,10 +82,13 @@ class AnalysisPool:
     def __init__(
         self, jobs: int | None, *, windows_per_track: int, model_dir: str | None, use_model: bool,
         job: Callable[..., JobResult] = analyse_job, personal_dir: str | None = None,
+        file_seconds: float = DEFAULT_FILE_SECONDS,
     ) -> None:
         """`job` must be a module-level function with analyse_job's signature (workers import it).
-        personal_dir: where the user's personal model is (None: the bundled model alone)."""
+        personal_dir: where the user's personal model is (None: the bundled model alone).
+        file_seconds: the time one file may take in a worker before it is given up."""
         self.jobs = jobs or default_jobs()
+        self.file_seconds = file_seconds
         self._job = job
         self.max_in_flight = self.jobs * 2
         self._job_args = (windows_per_track, model_dir, use_model, personal_dir)
@@ -86,8 +101,8 @@ class AnalysisPool:
     def _pool(self) -> ProcessPoolExecutor:
         if self._executor is None:
             self._executor = ProcessPoolExecutor(
-                max_workers=self.jobs, mp_context=_context(), initializer=init_worker,
-                initargs=self._init_args,
+                max_workers=self.jobs, mp_context=_context(), initializer=_start_worker,
+                initargs=(os.getpid(), *self._init_args),
             )
             self._ready = threading.Event()
             threading.Thread(
@@ -112,9 +127,9 @@ class AnalysisPool:
         self._pool()
         return self._ready.is_set()
 
-    def _submit(self, item: FoundFile) -> Future[JobResult]:
+    def _submit(self, item: FoundFile) -> Future[bytes]:
         self.current = item.path
-        return self._pool().submit(self._job, item.path, item.size, item.mtime_ns, *self._job_args)
+        return self._pool().submit(pickled, self._job, item.path, item.size, item.mtime_ns, *self._job_args)
 
     def run(self, files: Iterable[FoundFile], cancel: CancelToken | None = None) -> Iterator[JobResult | None]:
         """Yield each file's JobResult as it finishes, and None about 30 times a second while
@@ -127,6 +142,7 @@ class AnalysisPool:
         suspects: deque[FoundFile] = deque()
         in_flight: dict[Future[JobResult], FoundFile] = {}
         isolating: FoundFile | None = None  # a suspect running alone
+        running_since: dict[Future[JobResult], float] = {}
         breaks_before_any_success = 0
         abandoned = False
         succeeded = False
@@ -157,13 +173,29 @@ class AnalysisPool:
                 if unsent is None:
                     done, _ = wait(in_flight, timeout=TICK_SECONDS, return_when=FIRST_COMPLETED)
                     if not done:
+                        overdue = self._overdue(in_flight, running_since)
+                        if overdue:
+                            # Only a restart stops a worker that is stuck: the others start over.
+                            for future in overdue:
+                                item = in_flight.pop(future)
+                                isolating = None if item is isolating else isolating
+                                log.warning("Gave up %r after %.0f s", item.path, self.file_seconds)
+                                yield JobResult(item.path, item.size, item.mtime_ns, None, None,
+                                                self.too_long_reason)
+                            queue = itertools.chain(list(in_flight.values()), queue)
+                            in_flight.clear()
+                            running_since.clear()
+                            self.close(terminate=True)
+                            self.restarts += 1
+                            continue
                         yield None
                         continue
                 broken: list[FoundFile] = []
                 for future in done:
                     item = in_flight.pop(future)
+                    running_since.pop(future, None)
                     try:
-                        result = future.result()
+                        result = loads(future.result())  # without importing the analysis stack
                     except BrokenProcessPool:
                         broken.append(item)
                         continue
@@ -176,6 +208,7 @@ class AnalysisPool:
                 # Every future of a broken pool fails: gather them all, then restart the pool.
                 everyone = broken + list(in_flight.values())
                 in_flight.clear()
+                running_since.clear()
                 self.close(terminate=True)
                 self.restarts += 1
                 if not succeeded:
@@ -203,6 +236,20 @@ class AnalysisPool:
             raise
         finally:
             self.close(terminate=abandoned or (cancel is not None and cancel.cancelled))
+
+    @property
+    def too_long_reason(self) -> str:
+        return f"took too long to analyse (more than {self.file_seconds:.0f} s); it was skipped"
+
+    def _overdue(self, in_flight: dict[Future[JobResult], FoundFile],
+                 running_since: dict[Future[JobResult], float]) -> list[Future[JobResult]]:
+        """The files a worker has held for longer than file_seconds. A file's clock starts when
+        the pool hands it to a worker's queue (at most one file waits there per pool)."""
+        now = time.monotonic()
+        for future in in_flight:
+            if future not in running_since and future.running():
+                running_since[future] = now
+        return [f for f, since in running_since.items() if now - since > self.file_seconds]
 
     def close(self, terminate: bool = False) -> None:
         executor, self._executor = self._executor, None

@@ -4,6 +4,8 @@ Workers are forked from that server, so librosa, the decoders and the compiled f
 are loaded and compiled once per app session instead of once per worker (or per pool restart).
 """
 
+from genre_desktop.library.parent_watch import exit_with_parent
 from genre_desktop.library.scan_worker import warm_up
 
+exit_with_parent()  # the server dies with the app, even when the app is killed
 warm_up()

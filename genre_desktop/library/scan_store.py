@@ -119,13 +119,18 @@ def store_batch(conn: sqlite3.Connection, results: Sequence["JobResult"]) -> Bat
     return outcome
 
 
-def _reusable_row(conn: sqlite3.Connection, fingerprint: str | None) -> int | None:
-    """A missing track with the same content whose old file is really gone: a move."""
-    if not fingerprint:
-        return None
-    for track_id, old_path in conn.execute(
-        "SELECT id, path FROM tracks WHERE fingerprint = ? AND status = 'missing' ORDER BY id", (fingerprint,)
-    ):
+def _reusable_row(conn: sqlite3.Connection, fingerprint: str | None, audio: str | None) -> int | None:
+    """A track whose old file is really gone and that had the same content (a move), or the
+    same audio under other tags (moved and retagged in one step)."""
+    candidates = []
+    if fingerprint:
+        candidates += conn.execute(
+            "SELECT id, path FROM tracks WHERE fingerprint = ? AND status = 'missing' ORDER BY id", (fingerprint,)
+        ).fetchall()
+    if audio:
+        candidates += conn.execute(
+            "SELECT id, path FROM tracks WHERE audio_sha256 = ? ORDER BY id", (audio,)).fetchall()
+    for track_id, old_path in candidates:
         if not os.path.lexists(old_path):
             return int(track_id)
     return None
@@ -142,15 +147,18 @@ def _store_track(conn: sqlite3.Connection, result: "JobResult") -> tuple[int, bo
         "fp": result.fingerprint, "duration": info.duration, "sr": info.samplerate,
         "ch": info.channels, "codec": info.codec, "title": title, "artist": tags.artist,
         "album": tags.album, "year": tags.year, "tag_genre": tags.genre, "now": now,
+        "audio": result.audio_sha256,
     }
     row = conn.execute("SELECT id FROM tracks WHERE path = CAST(? AS TEXT)", (values["path"],)).fetchone()
-    track_id = int(row[0]) if row else _reusable_row(conn, result.fingerprint)
+    track_id = int(row[0]) if row else _reusable_row(conn, result.fingerprint, result.audio_sha256)
+    if row is None and track_id is not None:  # its corrections follow the file's new bytes
+        conn.execute("UPDATE labels SET fingerprint = ? WHERE track_id = ?", (result.fingerprint, track_id))
     if track_id is None:
         track_id = conn.execute(
             """INSERT INTO tracks(path, size, mtime_ns, fingerprint, duration, samplerate, channels,
-                   codec, title, artist, album, year, tag_genre, status, added_at, scanned_at)
+                   codec, title, artist, album, year, tag_genre, status, added_at, scanned_at, audio_sha256)
                VALUES (CAST(:path AS TEXT), :size, :mtime, :fp, :duration, :sr, :ch, :codec, :title,
-                   :artist, :album, :year, :tag_genre, 'ok', :now, :now) RETURNING id""",
+                   :artist, :album, :year, :tag_genre, 'ok', :now, :now, :audio) RETURNING id""",
             values,
         ).fetchone()[0]
         is_new = True
@@ -164,7 +172,7 @@ def _store_track(conn: sqlite3.Connection, result: "JobResult") -> tuple[int, bo
             """UPDATE tracks SET path = CAST(:path AS TEXT), size = :size, mtime_ns = :mtime,
                    fingerprint = :fp, duration = :duration, samplerate = :sr, channels = :ch,
                    codec = :codec, title = :title, artist = :artist, album = :album, year = :year,
-                   tag_genre = :tag_genre, status = 'ok', scanned_at = :now
+                   tag_genre = :tag_genre, status = 'ok', scanned_at = :now, audio_sha256 = :audio
                WHERE id = :id""",
             {**values, "id": track_id},
         )

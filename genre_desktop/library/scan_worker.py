@@ -31,6 +31,7 @@ class JobResult:
     analysis: "Analysis | None"
     error: str | None
     seconds: float = 0.0
+    audio_sha256: str | None = None  # the audio alone (library.audio_identity)
 
 
 @functools.lru_cache(maxsize=1)
@@ -111,4 +112,6 @@ def analyse_job(
         return JobResult(path, size, mtime_ns, None, None, str(exc))
     if not os.path.lexists(path):  # deleted while it was being read
         return JobResult(path, size, mtime_ns, None, None, "file vanished during scan (not found)")
-    return JobResult(path, size, mtime_ns, fp, analysis, None, time.perf_counter() - started)
+    from genre_desktop.library.audio_identity import audio_sha256
+
+    return JobResult(path, size, mtime_ns, fp, analysis, None, time.perf_counter() - started, audio_sha256(path))

@@ -11,6 +11,7 @@ cancelled or killed resumes where it stopped: committed files are unchanged next
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import time
@@ -20,9 +21,11 @@ from typing import TYPE_CHECKING, Any
 
 from genre_desktop.core.cancel import CancelToken
 from genre_desktop.library import scan_store
+from genre_desktop.library.aliases import record_aliases, split_aliases
 from genre_desktop.library.db import printable
 from genre_desktop.library.scan_plan import ScanPlan, inside, make_plan
 from genre_desktop.library.reclassify import reclassify
+from genre_desktop.library.scan_lock import scan_lock
 from genre_desktop.library.scan_pool import AnalysisPool
 from genre_desktop.library.walk import FolderProblem, FoundFile, walk_folders
 from genre_desktop.library.writer import LibraryWriter
@@ -60,6 +63,7 @@ class ScanReport:
     seconds: float = 0.0
     cancelled: bool = False
     predicted: int = 0  # stored tracks newly classified by the current model
+    aliases: list[tuple[str, str]] = field(default_factory=list)  # (link, the track's path)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -86,6 +90,15 @@ class _Pacer:
 
 
 def scan(
+    folders: Sequence[str | os.PathLike[str]], *, writer: LibraryWriter, **options: Any,
+) -> Generator[ScanProgress, None, ScanReport]:
+    """Scan `folders` into the library behind `writer` (options: see _scan). Only one scan per
+    library runs at a time: another one already running raises ScanAlreadyRunning."""
+    with scan_lock(writer.db_path):
+        return (yield from _scan(folders, writer=writer, **options))
+
+
+def _scan(
     folders: Sequence[str | os.PathLike[str]],
     *,
     writer: LibraryWriter,
@@ -119,22 +132,20 @@ def scan(
             folder_problems.append(item)
         elif pacer.due():
             yield ScanProgress(len(found), 0, item, None, [], phase="finding")
+    found, report.aliases = split_aliases(found)  # a file's other names (links) are not tracks
     report.scanned = len(found)
     if cancel.cancelled:
         return _finish(report, started, cancelled=True)
 
     # Heavy imports and the model come after the walk, so that progress shows up at once.
     from genre_desktop.core.feature_schema import MODEL_RECIPE_VERSION, RECIPE_VERSION
-    from genre_desktop.core.model.classifier import load_classifier
+    from genre_desktop.core.model.classifier import load_classifier, model_problem
 
     model_path = os.fspath(model_dir) if model_dir is not None else None
     personal_path = os.fspath(personal_dir) if personal_dir is not None else None
-    classifier = load_classifier(model_path, personal_path) if use_model else None
-    if classifier is not None:
-        writer.call(lambda c: set_model_info(
-            c, classifier.version, classifier.genres, classifier.recommended_threshold))
+    with_model = use_model and model_problem(model_path) is None
     # Without a model only the audio features can be had: tracks that have them are current.
-    current = [MODEL_RECIPE_VERSION] if classifier is not None else [MODEL_RECIPE_VERSION, RECIPE_VERSION]
+    current = [MODEL_RECIPE_VERSION] if with_model else [MODEL_RECIPE_VERSION, RECIPE_VERSION]
     state = writer.call(lambda c: scan_store.load_state(c, current))
     plan = make_plan(found, folder_problems, state, roots)
     report.unchanged = plan.unchanged
@@ -142,15 +153,20 @@ def scan(
     report.updated = sum(1 for m in plan.moves if m[1] not in reanalysed)
     report.failed.extend((p, reason) for p, reason, _, _ in plan.problems)
     writer.call(lambda c: _apply_plan(c, plan, roots))
+    writer.call(lambda c: record_aliases(c, report.aliases, roots))
 
+    # Each worker loads the models itself (and goes on without an unusable one). This process
+    # loads them only once the workers are gone: the scan's peak memory is during the analysis.
     pool = AnalysisPool(jobs, windows_per_track=windows_per_track, model_dir=model_path,
-                        use_model=classifier is not None,
-                        personal_dir=personal_path if classifier is not None and classifier.personal else None)
+                        use_model=with_model, personal_dir=personal_path if with_model else None)
     yield from _analyse(plan, pool, writer, report, cancel, pacer)
 
     # The walk was complete, so even a cancelled scan knows which files are gone.
     report.missing = writer.call(lambda c: _mark_missing(c, plan.vanished, roots))
-    if classifier is not None and not cancel.cancelled:
+    classifier = load_classifier(model_path, personal_path) if with_model and not cancel.cancelled else None
+    if classifier is not None:
+        writer.call(lambda c: set_model_info(
+            c, classifier.version, classifier.genres, classifier.recommended_threshold))
         yield from _classify_stored(classifier, writer, MODEL_RECIPE_VERSION, report, cancel, pacer)
     return _finish(report, started, cancelled=cancel.cancelled)
 
@@ -174,6 +190,10 @@ def _apply_plan(conn, plan: ScanPlan, roots: Sequence[str]) -> None:
 
 
 def _mark_missing(conn, vanished: Sequence[int], roots: Sequence[str]) -> int:
+    # A vanished track may have been found again meanwhile (moved and retagged: its audio).
+    paths = conn.execute("SELECT id, path FROM tracks WHERE id IN (SELECT value FROM json_each(?))",
+                         (json.dumps(list(vanished)),)).fetchall()
+    vanished = [tid for tid, path in paths if not os.path.lexists(path)]
     scan_store.set_status(conn, vanished, "missing")
     paths = [r[0] for r in conn.execute("SELECT path FROM tracks WHERE status = 'missing'")]
     return sum(1 for p in paths if any(inside(p, r) for r in roots))

@@ -18,14 +18,16 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sqlite3
 from collections.abc import Generator, Sequence
 from dataclasses import asdict
 
 from genre_desktop.audio.tag_formats import stored_values
-from genre_desktop.audio.tag_write import TagWriteError, current_genres, prepare_write, split_genres
+from genre_desktop.audio.tag_write import TagWriteError, current_genres, locked, prepare_write, split_genres
 from genre_desktop.core.cancel import CancelToken
 from genre_desktop.library import tag_journal as journal
+from genre_desktop.library.fingerprint import fingerprint
 from genre_desktop.library.tag_journal import last_batch, reconcile  # noqa: F401  (public API)
 from genre_desktop.library.tag_records import (  # noqa: F401  (public API)
     BatchResult, BatchSummary, PlanReport, TagChange, WriteOptions,
@@ -151,43 +153,70 @@ def write_changes(
     return result
 
 
-def _statuses(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, str]:
+STALE_REASON = "changed since it was analysed; rescan first"
+
+
+def _statuses(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, tuple]:
+    """track id -> (status, size, mtime_ns, fingerprint) as the library recorded the file."""
     rows = conn.execute(
-        "SELECT id, status FROM tracks WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(list(ids)),)
+        "SELECT id, status, size, mtime_ns, fingerprint FROM tracks WHERE id IN (SELECT value FROM json_each(?))",
+        (json.dumps(list(ids)),),
     )
-    return {int(r[0]): r[1] for r in rows}
+    return {int(r[0]): tuple(r[1:]) for r in rows}
+
+
+def _is_analysed_file(path: str, size: int, mtime_ns: int, recorded_fingerprint: str | None) -> bool:
+    """Whether the file at `path` still is the one the library analysed (and so the one whose
+    genre is about to be written): same size, time and content fingerprint."""
+    try:
+        st = os.stat(path)
+        if (st.st_size, st.st_mtime_ns) != (size, mtime_ns):
+            return False
+        return recorded_fingerprint is None or fingerprint(path) == recorded_fingerprint
+    except FileNotFoundError:
+        raise TagWriteError("the file is gone") from None
+    except OSError as exc:
+        raise TagWriteError(f"the file cannot be read ({exc.strerror or exc})") from exc
 
 
 def _write_one(
     writer: LibraryWriter, change: TagChange, row_id: int, options: WriteOptions,
-    statuses: dict[int, str], known: Sequence[str],
+    statuses: dict[int, tuple], known: Sequence[str],
 ) -> tuple[str, str]:
     """('written' | 'failed' | 'skipped', reason)."""
-    status = statuses.get(change.track_id)
+    status, *recorded = statuses.get(change.track_id, (None,))
     if status is None:
         return "skipped", "the track is no longer in the library"
     if status == "missing":
         return "skipped", "the file is missing (the last scan did not find it)"
     try:
-        kind, current = current_genres(change.path)
-        if same_genre(current, change.new, kind, options, known):
-            return "skipped", "it already has this genre"
-        if current and not options.replace_existing:
-            return "skipped", f"it has a genre tag of its own now ({'; '.join(current)})"
-        prepared = prepare_write(
-            change.path, split_genres(change.new), temp=journal.write_temp(change.path, row_id),
-            id3_version=options.id3_version, separator=options.separator,
-        )
+        with locked(change.path):  # another writer of this folder (any library) waits meanwhile
+            return _write_locked(writer, change, row_id, options, recorded, known)
     except TagWriteError as exc:
         return "failed", str(exc)
+
+
+def _write_locked(
+    writer: LibraryWriter, change: TagChange, row_id: int, options: WriteOptions, recorded: list,
+    known: Sequence[str],
+) -> tuple[str, str]:
+    kind, current = current_genres(change.path)
+    if same_genre(current, change.new, kind, options, known):
+        return "skipped", "it already has this genre"
+    if current and not options.replace_existing:
+        return "skipped", f"it has a genre tag of its own now ({'; '.join(current)})"
+    if not _is_analysed_file(change.path, *recorded):  # the genre is for another file's audio
+        return "failed", STALE_REASON
+    prepared = prepare_write(
+        change.path, split_genres(change.new), temp_tag=journal.temp_tag(writer, row_id, "w"),
+        id3_version=options.id3_version, separator=options.separator,
+    )
     try:
         writer.call(lambda c: journal.mark_pending(c, row_id, prepared))
         journal.sync_to_disk(writer)
         prepared.commit()
-    except TagWriteError as exc:
-        return "failed", str(exc)
     except BaseException:
-        prepared.discard()
+        prepared.discard()  # its temporary file, if commit() has not removed it already
         raise
     facts = journal.file_facts(prepared.target)
     writer.call(lambda c: journal.mark_written(c, row_id, change.path, facts))

@@ -15,6 +15,8 @@ The SQL functions take the writer's connection (LibraryWriter runs each in one t
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import logging
 import os
@@ -25,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from genre_desktop.audio.file_bytes import file_sha256
-from genre_desktop.audio.tag_write import PreparedFile, remove_temp, temp_path
+from genre_desktop.audio.tag_write import PreparedFile, TagWriteError, locked, remove_temp, temps_of
 from genre_desktop.audio.tags import read_tags
 from genre_desktop.library.db import path_param
 from genre_desktop.library.fingerprint import fingerprint
@@ -67,12 +69,11 @@ def file_facts(path: str) -> FileFacts:
     return FileFacts(st.st_size, st.st_mtime_ns, fingerprint(path), read_tags(path).genre)
 
 
-def write_temp(path: str, row_id: int) -> str:
-    return temp_path(path, f"{row_id}w")
-
-
-def undo_temp(path: str, row_id: int) -> str:
-    return temp_path(path, f"{row_id}u")
+def temp_tag(writer: LibraryWriter, row_id: int, kind: str) -> str:
+    """What names the temporary files of one journal row ('w' a write, 'u' an undo): the row
+    and the library, since two libraries number their rows alike and may share a folder."""
+    library = hashlib.blake2b(os.fsencode(os.path.realpath(writer.db_path)), digest_size=4).hexdigest()
+    return f"{library}-{row_id}{kind}"
 
 
 # --- batches ----------------------------------------------------------------------------------
@@ -229,16 +230,27 @@ def reconcile(writer: LibraryWriter) -> int:
         """SELECT id, path, state, old_sha256, new_sha256 FROM tag_writes
            WHERE state IN ('planned', 'pending', 'undoing') ORDER BY id"""
     ).fetchall())
-    for row_id, path, state, old_sha, new_sha in rows:
-        remove_temp(write_temp(path, row_id))
-        remove_temp(undo_temp(path, row_id))
-        outcome, note = _settled_state(path, state, old_sha, new_sha)
-        facts = file_facts(path) if outcome in ("written", "undone") and note is None else None
-        writer.call(lambda c, row_id=row_id, path=path, outcome=outcome, note=note, facts=facts:
-                    _record(c, row_id, path, outcome, note, facts))
-    if rows:
-        log.info("Settled %d interrupted tag writes", len(rows))
-    return len(rows)
+    settled = 0
+    for row_id, path, _, old_sha, new_sha in rows:
+        with contextlib.ExitStack() as stack:
+            with contextlib.suppress(TagWriteError):  # a folder that is gone has nothing to lock
+                stack.enter_context(locked(path))
+            # Under the folder's lock: another run of this library may have finished the row.
+            state = writer.call(lambda c, row_id=row_id: c.execute(
+                "SELECT state FROM tag_writes WHERE id = ?", (row_id,)).fetchone()[0])
+            if state not in ("planned", "pending", "undoing"):
+                continue
+            for kind in "wu":
+                for temp in temps_of(path, temp_tag(writer, row_id, kind)):
+                    remove_temp(temp)
+            outcome, note = _settled_state(path, state, old_sha, new_sha)
+            facts = file_facts(path) if outcome in ("written", "undone") and note is None else None
+            writer.call(lambda c, row_id=row_id, path=path, outcome=outcome, note=note, facts=facts:
+                        _record(c, row_id, path, outcome, note, facts))
+            settled += 1
+    if settled:
+        log.info("Settled %d interrupted tag writes", settled)
+    return settled
 
 
 def _settled_state(path: str, state: str, old_sha: str | None, new_sha: str | None) -> tuple[str, str | None]:

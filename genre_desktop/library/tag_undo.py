@@ -7,7 +7,7 @@ import logging
 import os
 from collections.abc import Generator
 
-from genre_desktop.audio.tag_write import AlreadyRestored, FileChangedError, TagWriteError, prepare_restore
+from genre_desktop.audio.tag_write import AlreadyRestored, FileChangedError, TagWriteError, locked, prepare_restore
 from genre_desktop.core.cancel import CancelToken
 from genre_desktop.library import tag_journal as journal
 from genre_desktop.library.tag_records import BatchResult
@@ -54,10 +54,20 @@ def _undo_one(writer: LibraryWriter, row_id: int) -> tuple[str, str | None]:
     path = entry.path
     if not os.path.lexists(path) and entry.track_path:  # the library saw the file move
         path = entry.track_path
+    try:
+        with locked(path):
+            reason = _restore_locked(writer, row_id, path, entry)
+    except TagWriteError as exc:  # the folder cannot be locked now: keep the entry for later
+        return path, str(exc)
+    return path, reason
+
+
+def _restore_locked(writer: LibraryWriter, row_id: int, path: str, entry: journal.UndoEntry) -> str | None:
+    """Put one file's old bytes back, holding its folder's lock; None or why not."""
     writer.call(lambda c: journal.set_state(c, row_id, "undoing"))
     try:
         prepared = prepare_restore(
-            path, temp=journal.undo_temp(path, row_id), same_head=entry.same_head,
+            path, temp_tag=journal.temp_tag(writer, row_id, "u"), same_head=entry.same_head,
             same_tail=entry.same_tail, old_middle=entry.old_middle, old_sha256=entry.old_sha256,
             new_sha256=entry.new_sha256, old_mtime_ns=entry.old_mtime_ns,
         )
@@ -66,10 +76,10 @@ def _undo_one(writer: LibraryWriter, row_id: int) -> tuple[str, str | None]:
         pass
     except FileChangedError as exc:
         writer.call(lambda c: journal.set_state(c, row_id, "changed", str(exc)))
-        return path, str(exc)
+        return str(exc)
     except TagWriteError as exc:  # maybe only for now: keep the entry for a later undo
         writer.call(lambda c: journal.set_state(c, row_id, "written", str(exc)))
-        return path, str(exc)
+        return str(exc)
     facts = journal.file_facts(path)
     writer.call(lambda c: journal.mark_undone(c, row_id, path, facts))
-    return path, None
+    return None

@@ -32,6 +32,7 @@ class FoundFile:
     size: int
     mtime_ns: int
     problem: str | None = None  # set when the entry cannot be a track (FIFO, broken link, ...)
+    file_id: tuple[int, int] | None = None  # (st_dev, st_ino) of the file itself, links followed
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ def _not_a_track(entry: os.DirEntry[str]) -> FoundFile | None:
             return FoundFile(entry.path, size, mtime, "symbolic link loop")
         return FoundFile(entry.path, size, mtime, f"cannot read file ({_os_reason(exc)})")
     if stat.S_ISREG(target.st_mode):  # became a file meanwhile: let the analysis try it
-        return FoundFile(entry.path, target.st_size, target.st_mtime_ns)
+        return FoundFile(entry.path, target.st_size, target.st_mtime_ns, file_id=(target.st_dev, target.st_ino))
     return FoundFile(entry.path, size, mtime, "not a regular file (pipe, socket or device)")
 
 
@@ -123,7 +124,7 @@ def _classify(entry: os.DirEntry[str]) -> FoundFile | str | None:
     try:
         if entry.is_file(follow_symlinks=True):
             st = entry.stat(follow_symlinks=True)
-            return FoundFile(entry.path, st.st_size, st.st_mtime_ns)
+            return FoundFile(entry.path, st.st_size, st.st_mtime_ns, file_id=(st.st_dev, st.st_ino))
     except OSError:
         pass
     return _not_a_track(entry)

@@ -223,6 +223,7 @@ def remove_folder(conn: sqlite3.Connection, path: str) -> int:
     conn.execute(
         "DELETE FROM problems WHERE path >= CAST(? AS TEXT) AND path < CAST(? AS TEXT)", (low, high)
     )
+    conn.execute("DELETE FROM aliases WHERE path >= CAST(? AS TEXT) AND path < CAST(? AS TEXT)", (low, high))
     return len(ids)
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import mutagen
 import pytest
 
+from genre_desktop.library.fingerprint import fingerprint
 from tests.corpus import load_clip, tag_file, write_audio
 from tests.ui.seed import GENRES, seed_library
 
@@ -53,11 +54,13 @@ def copy_files(template: list[Path], folder: Path) -> list[Path]:
 
 
 def seed_over_files(conn: sqlite3.Connection, paths: list[Path]) -> None:
-    """seed_library with these paths, sizes and times (inside the writer's transaction)."""
+    """seed_library with these paths, sizes, times and fingerprints, as a scan records them
+    (inside the writer's transaction)."""
     seed_library(conn, n=len(paths), paths=[str(p) for p in paths])
     for i, path in enumerate(paths, start=1):
         st = os.stat(path)
-        conn.execute("UPDATE tracks SET size = ?, mtime_ns = ? WHERE id = ?", (st.st_size, st.st_mtime_ns, i))
+        conn.execute("UPDATE tracks SET size = ?, mtime_ns = ?, fingerprint = ? WHERE id = ?",
+                     (st.st_size, st.st_mtime_ns, fingerprint(path), i))
 
 
 def genre_values(path: Path | str) -> list[str]:

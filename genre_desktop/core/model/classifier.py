@@ -206,6 +206,22 @@ def load_classifier(model_dir: str | Path | None = None,
         return None
 
 
+def model_problem(model_dir: str | Path | None = None) -> str | None:
+    """Why the bundled model in ``model_dir`` cannot be used, or None when it can: the card and
+    both files' sha256 are checked, nothing is loaded (a scan decides this before its workers
+    load the model, without paying for the model itself)."""
+    from genre_desktop.paths import models_dir
+
+    folder = Path(model_dir) if model_dir else models_dir()
+    try:
+        card = _read_verified_card(folder)
+        _verified_path(folder, str(card.get("model_file", model_card.MODEL_FILE)), str(card["sha256"]))
+        _verified_path(folder, str(card["tagger"].get("file", "")), str(card["tagger"]["sha256"]))
+    except ModelError as exc:
+        return str(exc)
+    return None
+
+
 def aggregate_windows(per_window: np.ndarray) -> np.ndarray:
     """The track's distribution: the mean of its windows' probabilities.
 
@@ -254,9 +270,9 @@ def _load_tagger(model_dir: Path, card: dict[str, Any]) -> Tagger:
         raise ModelError(str(exc)) from None
 
 
-def _load_verified_model(model_dir: Path, card: dict[str, Any]) -> Any:
-    name = str(card.get("model_file", model_card.MODEL_FILE))
-    if Path(name).name != name:
+def _verified_path(model_dir: Path, name: str, sha256: str) -> Path:
+    """The file ``name`` in ``model_dir``, once its bytes match ``sha256``."""
+    if not name or Path(name).name != name:
         raise ModelError(f"the model card names an odd model file: {name!r}")
     path = model_dir / name
     try:
@@ -265,9 +281,14 @@ def _load_verified_model(model_dir: Path, card: dict[str, Any]) -> Any:
         raise ModelError(f"the model file {path} is missing") from None
     except OSError as exc:
         raise ModelError(f"the model file {path} is unreadable: {exc}") from None
-    if actual != str(card["sha256"]).lower():
+    if actual != sha256.lower():
         raise ModelError(f"the model file {path} does not match its card (sha256 {actual[:12]}..., "
-                         f"card says {str(card['sha256'])[:12]}...): refusing to load it")
+                         f"card says {sha256[:12]}...): refusing to load it")
+    return path
+
+
+def _load_verified_model(model_dir: Path, card: dict[str, Any]) -> Any:
+    path = _verified_path(model_dir, str(card.get("model_file", model_card.MODEL_FILE)), str(card["sha256"]))
     import joblib
 
     try:
