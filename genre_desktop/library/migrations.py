@@ -188,9 +188,19 @@ V3_TAG_JOURNAL: tuple[str, ...] = (
     "CREATE INDEX ix_tag_writes_state ON tag_writes(state)",
 )
 
+# v4: the user's own genre mapping (core/genre_vocabulary.py): a file tag genre, by its key
+# ("altrock"), shown and counted as a canonical genre ("rock"). The tag is kept as first seen.
+V4_GENRE_MAP: tuple[str, ...] = (
+    """CREATE TABLE genre_map(
+        tag_key TEXT PRIMARY KEY,
+        tag TEXT NOT NULL,
+        genre TEXT NOT NULL,
+        updated_at REAL NOT NULL)""",
+)
+
 # (version, statements). Append only.
 MIGRATIONS: tuple[tuple[int, Sequence[str]], ...] = (
-    (1, V1_SCHEMA), (2, V2_PERSONAL_MODEL), (3, V3_TAG_JOURNAL),
+    (1, V1_SCHEMA), (2, V2_PERSONAL_MODEL), (3, V3_TAG_JOURNAL), (4, V4_GENRE_MAP),
 )
 
 
