@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
-from genre_desktop.library import repository
+from genre_desktop.library import genre_map, repository
 from genre_desktop.library.db import connect
 from genre_desktop.library.repository import LibraryReader
 from genre_desktop.library.writer import LibraryWriter
@@ -141,6 +141,12 @@ class LibraryService(QObject):
     def delete_playlist(self, playlist_id: int, **kw: Any) -> Future:
         return self.submit(lambda conn: repository.delete_playlist(conn, playlist_id),
                            name="delete playlist", playlists=True, **kw)
+
+    def set_genre_mapping(self, tags: Sequence[str], genre: str | None, **kw: Any) -> Future:
+        """Count these tag genres as `genre` (None: the default mapping); every view re-reads."""
+        wanted = list(tags)
+        return self.submit(lambda conn: genre_map.set_mapping(conn, wanted, genre),
+                           name="genre mapping", library=True, **kw)
 
     def set_threshold(self, threshold: float | None, **kw: Any) -> Future:
         return self.submit(lambda conn: repository.set_threshold(conn, threshold),

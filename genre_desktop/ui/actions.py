@@ -46,6 +46,7 @@ class AppActions:
     learn_summary: QAction
     use_bundled_only: QAction
     show_review: QAction
+    genre_mapping: QAction
     genre_actions: list[QAction] = field(default_factory=list)
 
     def shortcut_table(self) -> list[tuple[str, str]]:
@@ -126,6 +127,8 @@ def create_actions(window: QMainWindow, undo_stack: QUndoStack, genres: list[str
                                  "Ignore your model and show the bundled model's genres"),
         show_review=_action(window, "&Review queue", ["Alt+4"],
                             "Tracks where your answer teaches the model most"),
+        genre_mapping=_action(window, "Genre &mapping…", ["Ctrl+M"],
+                              "Which genre each file tag genre counts as; map the unmapped ones"),
     )
     actions.use_bundled_only.setCheckable(True)
     actions.learn.setEnabled(False)  # until there are enough corrections
@@ -152,6 +155,7 @@ def build_menus(window: QMainWindow, a: AppActions) -> None:
     genre_menu.addActions(a.genre_actions)
     edit.addAction(a.set_genre)
     edit.addAction(a.clear_genre)
+    edit.addAction(a.genre_mapping)
     edit.addSeparator()
     edit.addAction(a.find)
     view = bar.addMenu("&View")

@@ -50,6 +50,7 @@ class MainWindow(QMainWindow):
         self.model.set_loader(lambda query, done: context.library.read_in_background(
             lambda reader: query_ids(reader, query), name="filter tracks", on_result=done))
         self.sidebar = Sidebar()
+        self._view_entry = SidebarEntry("all")  # the sidebar entry the views show
         self.library_panel = LibraryPanel(self.model)
         self.overview = OverviewPanel()
         self.problems = ProblemsPanel()
@@ -132,6 +133,7 @@ class MainWindow(QMainWindow):
         a.seek_back.triggered.connect(lambda: self.player.seek_by(-5))
         a.seek_forward.triggered.connect(lambda: self.player.seek_by(5))
         a.new_playlist.triggered.connect(c.open_playlist_dialog)
+        a.genre_mapping.triggered.connect(lambda: c.open_genre_mapping())
         a.about_model.triggered.connect(c.open_model_card)
         a.about_app.triggered.connect(c.open_about)
         a.open_logs.triggered.connect(c.open_log_folder)
@@ -173,6 +175,11 @@ class MainWindow(QMainWindow):
         return list(self.context.genres) + sorted(custom)
 
     def apply_sidebar_entry(self, entry: SidebarEntry) -> None:
+        if entry.kind == "unmapped":  # not a view: the mapping dialog, and the view stays
+            QTimer.singleShot(0, lambda: self.sidebar.choose(self._view_entry))
+            self.commands.open_genre_mapping(only_unmapped=True)
+            return
+        self._view_entry = entry
         if entry.kind in ("problems", "review"):
             self.show_tab(PROBLEMS_TAB if entry.kind == "problems" else REVIEW_TAB)
             return
@@ -203,7 +210,8 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex(index)
 
     def show_summary(self, summary: LibrarySummary) -> None:
-        self.sidebar.set_library(summary.total, summary.counts, summary.uncertain, self.context.genres)
+        self.sidebar.set_library(summary.total, summary.counts, summary.uncertain, self.context.genres,
+                                 unmapped=summary.unmapped)
         self.sidebar.set_playlists([(p.id, p.name, p.track_count) for p in summary.playlists])
         self.sidebar.set_problem_count(len(summary.problems))
         self.overview.set_counts(summary.counts, summary.uncertain)

@@ -12,6 +12,7 @@ from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QMenu, QMessageBox
 
 from genre_desktop.ui.dialogs.about_dialog import show_about
+from genre_desktop.ui.dialogs.genre_mapping_dialog import GenreMappingDialog
 from genre_desktop.ui.dialogs.model_card_dialog import ModelCardDialog
 from genre_desktop.ui.dialogs.playlist_dialog import PlaylistDialog
 from genre_desktop.ui.dialogs.settings_dialog import SettingsDialog
@@ -28,6 +29,7 @@ class WindowCommands(QObject):
         super().__init__(window)
         self.w = window
         self.playlist_dialog: PlaylistDialog | None = None
+        self.genre_mapping_dialog: GenreMappingDialog | None = None
         self._playing_id: int | None = None
 
     @property
@@ -43,6 +45,12 @@ class WindowCommands(QObject):
                                 export_dir=str(self.w.ui_state.value("exportDir", "") or ""))
         dialog.finished.connect(lambda _r: self.w.ui_state.setValue("exportDir", dialog.export_dir))
         self.playlist_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def open_genre_mapping(self, only_unmapped: bool = False) -> GenreMappingDialog:
+        dialog = GenreMappingDialog(self.context.library, self.w.genre_choices(), self.w, only_unmapped)
+        self.genre_mapping_dialog = dialog
         dialog.open()
         return dialog
 

@@ -20,9 +20,16 @@ def display_title(row: Any) -> str:
     return row.title or PurePath(row.path).stem
 
 
+TAG_MARKER = "(tag)"  # the genre shown is the file's own tag, not the model's guess
+
+
 def display_genre(row: Any) -> str:
+    """The genre with a marker that says whose it is: "rock (tag)" when the file's tag stands in
+    for an unsure model, "jazz ?" for the model's unsure guess."""
     if not row.genre:
         return ""
+    if row.genre_source == "file tag":
+        return f"{row.genre} {TAG_MARKER}"
     return f"{row.genre} ?" if row.uncertain else row.genre
 
 
@@ -41,6 +48,10 @@ def display_source(row: Any) -> str:
 
 
 def display_confidence(row: Any) -> str:
+    """The model's confidence in the genre shown; never a number when the genre shown is a file
+    tag (that number would belong to the model's own guess, another genre: see the tooltip)."""
+    if row.genre_source == "file tag":
+        return "model unsure"
     if row.genre_source == "you" or row.confidence is None:
         return ""
     return f"{row.confidence:.0%}"
