@@ -42,11 +42,19 @@ class WindowCommands(QObject):
         preselect = [entry.value] if entry.kind == "genre" else []
         dialog = PlaylistDialog(self.context.library, self.w.refresher.summary.counts, self.context.genres,
                                 self.w, preselect=preselect,
-                                export_dir=str(self.w.ui_state.value("exportDir", "") or ""))
+                                export_dir=str(self.w.ui_state.value("exportDir", "") or ""),
+                                min_confidence=self.context.settings.playlist_min_confidence)
         dialog.finished.connect(lambda _r: self.w.ui_state.setValue("exportDir", dialog.export_dir))
+        dialog.finished.connect(lambda _r: self._remember_playlist_rules(dialog))
         self.playlist_dialog = dialog
         dialog.open()
         return dialog
+
+    def _remember_playlist_rules(self, dialog: PlaylistDialog) -> None:
+        chosen = dialog.form.min_confidence.value() / 100
+        at_threshold = round(self.context.library.reader.threshold * 100) == dialog.form.min_confidence.value()
+        self.context.settings.playlist_min_confidence = None if at_threshold else chosen
+        self.context.save_settings()
 
     def open_genre_mapping(self, only_unmapped: bool = False) -> GenreMappingDialog:
         dialog = GenreMappingDialog(self.context.library, self.w.genre_choices(), self.w, only_unmapped)

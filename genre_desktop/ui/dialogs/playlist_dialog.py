@@ -39,7 +39,9 @@ class PlaylistDialog(QDialog):
 
     def __init__(self, library: LibraryService, genre_counts: dict[str, int], genres: list[str],
                  parent: QWidget | None = None, preselect: list[str] | None = None,
-                 export_dir: str = "") -> None:
+                 export_dir: str = "", min_confidence: float | None = None) -> None:
+        """min_confidence: the user's last choice; None starts at the model's threshold, so
+        uncertain tracks stay out unless the user lowers it."""
         super().__init__(parent)
         self.setWindowTitle("New genre playlist")
         self.resize(940, 580)
@@ -50,7 +52,10 @@ class PlaylistDialog(QDialog):
         self._export_dir = export_dir
         self._seed = random.randrange(1, 1_000_000)
 
-        self.form = PlaylistRulesForm(genres, genre_counts, preselect or [])
+        threshold = library.reader.threshold
+        self.form = PlaylistRulesForm(genres, genre_counts, preselect or [],
+                                      min_confidence=threshold if min_confidence is None else min_confidence,
+                                      threshold=threshold)
         self.form.changed.connect(self._schedule)
         self.form.reshuffleRequested.connect(self._reshuffle)
 
