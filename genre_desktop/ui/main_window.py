@@ -33,6 +33,7 @@ from genre_desktop.ui.window_commands import WindowCommands
 log = logging.getLogger(__name__)
 
 LIBRARY_TAB, OVERVIEW_TAB, PROBLEMS_TAB, REVIEW_TAB = range(4)
+DETAIL_MIN_WIDTH = 220
 
 
 class MainWindow(QMainWindow):
@@ -81,7 +82,9 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.sidebar)
         self.splitter.addWidget(self.stack)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([220, 1000])
+        self.splitter.setCollapsible(0, False)
+        self.splitter.setCollapsible(1, False)
+        self.splitter.setSizes([170, 1000])
         central = QWidget()
         column = QVBoxLayout(central)
         column.setContentsMargins(0, 0, 0, 0)
@@ -237,6 +240,13 @@ class MainWindow(QMainWindow):
         text = f"{total:,} tracks" if shown == total else f"{shown:,} of {total:,} tracks"
         self.count_label.setText(text)
 
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        """A narrow window gives the table room: the Track panel keeps at most a quarter of it."""
+        super().resizeEvent(event)
+        widest = max(DETAIL_MIN_WIDTH, self.width() // 4)
+        if self.detail_dock.isVisible() and self.detail_dock.width() > widest:
+            self.resizeDocks([self.detail_dock], [widest], Qt.Orientation.Horizontal)
+
     # -- drag and drop -----------------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
         if any(url.isLocalFile() for url in event.mimeData().urls()):
@@ -267,7 +277,9 @@ class MainWindow(QMainWindow):
     def save_state(self) -> None:
         self.ui_state.setValue("geometry", self.saveGeometry())
         self.ui_state.setValue("state", self.saveState())
+        self.library_panel.fitter.show_auto_hidden()
         self.ui_state.setValue("tableHeader", self.library_panel.table.horizontalHeader().saveState())
+        self.library_panel.fitter.fit()
         self.ui_state.setValue("splitter", self.splitter.saveState())
         self.ui_state.sync()
 

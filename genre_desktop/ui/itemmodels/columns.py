@@ -64,16 +64,17 @@ class Column:
     display: Callable[[Any], str]
     raw: Callable[[Any], Any]  # the sort role: a raw, comparable value
     width: int
+    least: int = 0  # narrowest it gets in a narrow window (0: as wide as its header text)
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("title", "Title", display_title, lambda r: (r.title or "").lower(), 210),
-    Column("artist", "Artist", lambda r: r.artist or "", lambda r: (r.artist or "").lower(), 130),
+    Column("title", "Title", display_title, lambda r: (r.title or "").lower(), 210, least=140),
+    Column("artist", "Artist", lambda r: r.artist or "", lambda r: (r.artist or "").lower(), 130, least=84),
     Column("album", "Album", lambda r: r.album or "", lambda r: (r.album or "").lower(), 130),
     Column("duration", "Length", lambda r: format_duration(r.duration), lambda r: r.duration or 0.0, 56),
-    Column("genre", "Genre", display_genre, lambda r: (r.genre or "").lower(), 110),
-    Column("confidence", "Confidence", display_confidence, lambda r: r.confidence or 0.0, 100),
+    Column("genre", "Genre", display_genre, lambda r: (r.genre or "").lower(), 120, least=104),
+    Column("confidence", "Confidence", display_confidence, lambda r: r.confidence or 0.0, 100, least=96),
     Column("source", "Source", display_source, lambda r: r.genre_source or "", 80),
-    Column("tag_genre", "Genre tag", lambda r: r.tag_genre or "", lambda r: (r.tag_genre or "").lower(), 76),
+    Column("tag_genre", "Tag", lambda r: r.tag_genre or "", lambda r: (r.tag_genre or "").lower(), 90),
 )
 COLUMN_INDEX: dict[str, int] = {c.key: i for i, c in enumerate(COLUMNS)}

@@ -52,7 +52,8 @@ class DetailPanel(QScrollArea):
         super().__init__(parent)
         self.setObjectName("detailPanel")
         self.setWidgetResizable(True)
-        self.setMinimumWidth(300)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setMinimumWidth(220)
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.setSpacing(8)
@@ -72,6 +73,8 @@ class DetailPanel(QScrollArea):
         genre_row = QHBoxLayout()
         genre_row.addWidget(QLabel("Genre:"))
         self.genre_combo = QComboBox()
+        self.genre_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.genre_combo.setMinimumContentsLength(10)
         self.genre_combo.setToolTip("Correct the genre (Ctrl+1…Ctrl+0, Ctrl+G for any genre)")
         self.genre_combo.activated.connect(self._on_combo)
         genre_row.addWidget(self.genre_combo, 1)
@@ -116,6 +119,7 @@ class DetailPanel(QScrollArea):
     @staticmethod
     def _heading(text: str) -> QLabel:
         label = QLabel(text)
+        label.setWordWrap(True)
         label.setObjectName("sectionHeading")
         font = QFont(label.font())
         font.setBold(True)

@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QStyle, QToolButton, QWidget
 
 from genre_desktop.ui.itemmodels.columns import format_duration
+from genre_desktop.ui.widgets.elided_label import ElidedLabel
 
 SLIDER_STEPS_PER_SECOND = 10
 
@@ -41,9 +42,8 @@ class PlayerBar(QWidget):
         self.seek.sliderPressed.connect(lambda: setattr(self, "_dragging", True))
         self.seek.sliderReleased.connect(self._on_seek_released)
         self.position_label = QLabel("0:00 / 0:00")
-        self.position_label.setMinimumWidth(90)
-        self.now_playing = QLabel("Nothing playing")
-        self.now_playing.setMinimumWidth(160)
+        self.position_label.setMinimumWidth(self.position_label.fontMetrics().horizontalAdvance("00:00 / 00:00"))
+        self.now_playing = ElidedLabel("Nothing playing", minimum_chars=10)
         self.now_playing.setMaximumWidth(320)
         self.volume = QSlider(Qt.Orientation.Horizontal)
         self.volume.setRange(0, 100)
@@ -51,7 +51,7 @@ class PlayerBar(QWidget):
         self.volume.setToolTip("Volume")
         self.volume.setValue(round(playback.volume * 100))
         self.volume.valueChanged.connect(self._on_volume)
-        self.message = QLabel("")
+        self.message = ElidedLabel("")
         self.message.setObjectName("hint")
         self.message.hide()
 

@@ -44,7 +44,9 @@ class ReviewPanel(QWidget):
         self.explanation.setWordWrap(True)
         self.explanation.setObjectName("hint")
         self.status = QLabel("")
+        self.status.setWordWrap(True)  # a narrow window wraps the text instead of widening
         self.learn_hint = QLabel("")
+        self.learn_hint.setWordWrap(True)
         self.learn_hint.setObjectName("hint")
         self.refresh_button = QPushButton("Refresh")
         self.refresh_button.setToolTip("Look again for the tracks worth asking you about")
