@@ -28,6 +28,7 @@ from genre_desktop.ui.panels.sidebar import Sidebar, SidebarEntry
 from genre_desktop.ui.personal_controller import PersonalController
 from genre_desktop.ui.scan_controller import ScanController
 from genre_desktop.ui.tag_controller import TagController
+from genre_desktop.ui.undo_router import UndoRouter
 from genre_desktop.ui.window_commands import WindowCommands
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,7 @@ class MainWindow(QMainWindow):
         self.scans = ScanController(context, self.scan_progress, self)
         self.actions = create_actions(self, self.labels.undo_stack, context.genres)
         self.commands = WindowCommands(self)
+        self.undo_router = UndoRouter(self)
 
         # -- layout --------------------------------------------------------------------------
         self.tabs = QTabWidget()
@@ -285,6 +287,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.save_state()
+        self.undo_router.stop()
         self.refresher.stop()
         self.scans.stop()
         self.context.scanning.cancel()

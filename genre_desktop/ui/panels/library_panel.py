@@ -87,6 +87,7 @@ class LibraryPanel(QWidget):
     def _apply_search(self) -> None:
         self._debounce.stop()
         self.model.set_query(search=self.search.text().strip())
+        self.search.setModified(False)  # applied: Undo now reaches the library (ui/undo_router.py)
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
