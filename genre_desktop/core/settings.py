@@ -32,6 +32,13 @@ class Settings:
     tag_write_min_confidence: float | None = None  # None: the library's uncertainty threshold
     playlist_min_confidence: float | None = None  # None: the library's uncertainty threshold
 
+    def start_folder(self) -> str:
+        """Where file dialogs open: the music folder added last that still exists, else home."""
+        for folder in reversed(self.music_folders):
+            if os.path.isdir(folder):
+                return folder
+        return str(Path.home())
+
     def effective_workers(self) -> int:
         return self.workers if self.workers > 0 else max(1, os.cpu_count() or 1)
 

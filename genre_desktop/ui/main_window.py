@@ -173,6 +173,9 @@ class MainWindow(QMainWindow):
         self.refresher.tableUpdated.connect(self._on_rows_changed)
         for signal in (self.model.modelReset, self.model.rowsInserted, self.model.rowsRemoved):
             signal.connect(self._update_status)
+        # The Track panel follows the view: a playlist or filter without the shown track clears it.
+        for signal in (self.model.modelReset, self.model.rowsRemoved):
+            signal.connect(self._follow_view)
 
     # -- reactions ---------------------------------------------------------------------------
     def genre_choices(self) -> list[str]:
@@ -230,6 +233,13 @@ class MainWindow(QMainWindow):
     def show_track(self, track_id: int | None) -> None:
         detail = self.context.library.reader.detail(track_id) if track_id is not None else None
         self.detail.show_detail(detail, self.context.library.reader.threshold)
+
+    def _follow_view(self, *_args) -> None:
+        if self.tabs.currentWidget() is not self.review:
+            current = self.current_track_id()
+            shown = self.detail.detail.row.id if self.detail.detail is not None else None
+            if current != shown:
+                self.show_track(current)
 
     def _on_rows_changed(self, ids: list[int]) -> None:
         current = self.current_track_id()

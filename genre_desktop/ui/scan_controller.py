@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import os
-from pathlib import Path
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QWidget
@@ -63,8 +62,8 @@ class ScanController(QObject):
     # -- entry points ---------------------------------------------------------------------------
     def ask_folder(self) -> None:
         """File > Add music folder…"""
-        start = self.context.settings.music_folders[-1] if self.context.settings.music_folders else str(Path.home())
-        folder = QFileDialog.getExistingDirectory(self._window, "Add music folder", start)
+        folder = QFileDialog.getExistingDirectory(self._window, "Add music folder",
+                                                  self.context.settings.start_folder())
         if folder:
             self.add_paths([folder])
 

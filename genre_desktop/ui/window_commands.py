@@ -43,7 +43,8 @@ class WindowCommands(QObject):
         dialog = PlaylistDialog(self.context.library, self.w.refresher.summary.counts, self.context.genres,
                                 self.w, preselect=preselect,
                                 export_dir=str(self.w.ui_state.value("exportDir", "") or ""),
-                                min_confidence=self.context.settings.playlist_min_confidence)
+                                min_confidence=self.context.settings.playlist_min_confidence,
+                                start_folder=self.context.settings.start_folder())
         dialog.finished.connect(lambda _r: self.w.ui_state.setValue("exportDir", dialog.export_dir))
         dialog.finished.connect(lambda _r: self._remember_playlist_rules(dialog))
         self.playlist_dialog = dialog

@@ -39,7 +39,8 @@ class PlaylistDialog(QDialog):
 
     def __init__(self, library: LibraryService, genre_counts: dict[str, int], genres: list[str],
                  parent: QWidget | None = None, preselect: list[str] | None = None,
-                 export_dir: str = "", min_confidence: float | None = None) -> None:
+                 export_dir: str = "", min_confidence: float | None = None,
+                 start_folder: str | None = None) -> None:
         """min_confidence: the user's last choice; None starts at the model's threshold, so
         uncertain tracks stay out unless the user lowers it."""
         super().__init__(parent)
@@ -50,6 +51,7 @@ class PlaylistDialog(QDialog):
         self._generation = 0
         self._shown_generation = 0
         self._export_dir = export_dir
+        self.start_folder = start_folder or str(Path.home())  # before any export: the music folder
         self._seed = random.randrange(1, 1_000_000)
 
         threshold = library.reader.threshold
@@ -182,7 +184,7 @@ class PlaylistDialog(QDialog):
         self.saved.emit(int(playlist_id))
 
     def _ask_export(self) -> None:
-        start = str(Path(self._export_dir or Path.home()) / f"{self.name.text().strip() or 'playlist'}.m3u8")
+        start = str(Path(self._export_dir or self.start_folder) / f"{self.name.text().strip() or 'playlist'}.m3u8")
         path, chosen = QFileDialog.getSaveFileName(self, "Export playlist", start, EXPORT_FILTERS)
         if not path:
             return
