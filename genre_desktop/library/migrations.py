@@ -198,9 +198,29 @@ V4_GENRE_MAP: tuple[str, ...] = (
         updated_at REAL NOT NULL)""",
 )
 
+# v5: a full-text index for the library's search box. The trigram tokenizer finds any run of 3+
+# characters anywhere in a word, as the LIKE '%term%' search it replaces did, through an index.
+# It holds no copy of the text (content='tracks'); triggers keep it in step with the rows.
+_FTS_COLUMNS = "title, artist, album, genre, path"
+_FTS_NEW = "new.title, new.artist, new.album, new.genre, new.path"
+_FTS_OLD = "old.title, old.artist, old.album, old.genre, old.path"
+V5_SEARCH_INDEX: tuple[str, ...] = (
+    f"""CREATE VIRTUAL TABLE tracks_fts USING fts5({_FTS_COLUMNS},
+        content='tracks', content_rowid='id', tokenize='trigram')""",
+    "INSERT INTO tracks_fts(tracks_fts) VALUES ('rebuild')",
+    f"""CREATE TRIGGER tracks_fts_insert AFTER INSERT ON tracks BEGIN
+        INSERT INTO tracks_fts(rowid, {_FTS_COLUMNS}) VALUES (new.id, {_FTS_NEW}); END""",
+    f"""CREATE TRIGGER tracks_fts_delete AFTER DELETE ON tracks BEGIN
+        INSERT INTO tracks_fts(tracks_fts, rowid, {_FTS_COLUMNS}) VALUES ('delete', old.id, {_FTS_OLD}); END""",
+    f"""CREATE TRIGGER tracks_fts_update AFTER UPDATE OF {_FTS_COLUMNS} ON tracks BEGIN
+        INSERT INTO tracks_fts(tracks_fts, rowid, {_FTS_COLUMNS}) VALUES ('delete', old.id, {_FTS_OLD});
+        INSERT INTO tracks_fts(rowid, {_FTS_COLUMNS}) VALUES (new.id, {_FTS_NEW}); END""",
+)
+
 # (version, statements). Append only.
 MIGRATIONS: tuple[tuple[int, Sequence[str]], ...] = (
     (1, V1_SCHEMA), (2, V2_PERSONAL_MODEL), (3, V3_TAG_JOURNAL), (4, V4_GENRE_MAP),
+    (5, V5_SEARCH_INDEX),
 )
 
 

@@ -71,6 +71,21 @@ def _like_pattern(term: str) -> str:
     return f"%{escaped}%"
 
 
+FTS_MIN_CHARS = 3  # the trigram index finds terms of 3 characters or more
+# Driving a search from the index pays while it matches few tracks: past this many, walking the
+# sort key's index and testing each row is cheaper than fetching and sorting every match.
+INDEX_DRIVES_BELOW = 15_000
+
+
+def _like_clause(key: str) -> str:
+    return "(" + " OR ".join(f"{c} LIKE :{key} ESCAPE '\\'"
+                             for c in ("title", "artist", "album", "genre", "path")) + ")"
+
+
+def _fts_query(terms: Sequence[str]) -> str:
+    return " AND ".join('"' + t.replace('"', '""') + '"' for t in terms)
+
+
 def _to_row(r: sqlite3.Row) -> TrackRow:
     return TrackRow(
         id=r["id"], path=r["path"], title=r["title"], artist=r["artist"], album=r["album"],
@@ -116,18 +131,11 @@ class LibraryReader:
             params["genre"] = genre
         if uncertain_only:
             clauses.append(_UNCERTAIN_SQL)
-        for n, term in enumerate(search.split()):
-            key = f"s{n}"
-            params[key] = _like_pattern(term)
-            clauses.append(
-                f"(title LIKE :{key} ESCAPE '\\' OR artist LIKE :{key} ESCAPE '\\' OR "
-                f"album LIKE :{key} ESCAPE '\\' OR genre LIKE :{key} ESCAPE '\\' OR "
-                f"path LIKE :{key} ESCAPE '\\')"
-            )
+        selective = self._search_clauses(search, params, clauses)
         where = " AND ".join(clauses) or "1"
         direction = "DESC" if descending else "ASC"
         terms = [*SORT_KEYS[sort], "id"]
-        if uncertain_only or (genre is not None and sort not in _SORTS_INDEXED_WITH_GENRE):
+        if selective or uncertain_only or (genre is not None and sort not in _SORTS_INDEXED_WITH_GENRE):
             # A filter that keeps a fraction of the library is cheaper through its own index and
             # a sort of what is left than a walk of the sort key's index over every row: the
             # unary + stops SQLite from using the sort key's index.
@@ -135,6 +143,26 @@ class LibraryReader:
         order = ", ".join(f"{term} {direction}" for term in terms)
         sql = f"SELECT id FROM tracks WHERE {where} ORDER BY {order}"
         return [r[0] for r in self.conn.execute(sql, params)]
+
+    def _search_clauses(self, search: str, params: dict[str, object], clauses: list[str]) -> bool:
+        """Add the clauses of a search: each word must appear in the title, artist, album, genre
+        or path (any case, anywhere in a word). Returns whether the full-text index drives the
+        query (its words match few tracks); otherwise every word is tested with LIKE."""
+        terms = search.split()
+        indexed = [t for t in terms if len(t) >= FTS_MIN_CHARS]
+        if indexed:
+            params["fts"] = _fts_query(indexed)
+            found = self.conn.execute(
+                "SELECT count(*) FROM (SELECT rowid FROM tracks_fts WHERE tracks_fts MATCH :fts LIMIT :cap)",
+                {"fts": params["fts"], "cap": INDEX_DRIVES_BELOW},
+            ).fetchone()[0]
+            if found < INDEX_DRIVES_BELOW:
+                clauses.append("id IN (SELECT rowid FROM tracks_fts WHERE tracks_fts MATCH :fts)")
+                terms = [t for t in terms if len(t) < FTS_MIN_CHARS]
+        for n, term in enumerate(terms):
+            params[f"s{n}"] = _like_pattern(term)
+            clauses.append(_like_clause(f"s{n}"))
+        return len(terms) < len(search.split())
 
     def rows(self, ids: Sequence[int]) -> dict[int, TrackRow]:
         if not ids:
