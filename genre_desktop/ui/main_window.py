@@ -26,6 +26,7 @@ from genre_desktop.ui.panels.review_panel import ReviewPanel
 from genre_desktop.ui.panels.scan_progress import ScanProgressWidget
 from genre_desktop.ui.panels.sidebar import Sidebar, SidebarEntry
 from genre_desktop.ui.personal_controller import PersonalController
+from genre_desktop.ui.preview_controller import PreviewController
 from genre_desktop.ui.scan_controller import ScanController
 from genre_desktop.ui.tag_controller import TagController
 from genre_desktop.ui.undo_router import UndoRouter
@@ -68,6 +69,7 @@ class MainWindow(QMainWindow):
         self.scans = ScanController(context, self.scan_progress, self)
         self.actions = create_actions(self, self.labels.undo_stack, context.genres)
         self.commands = WindowCommands(self)
+        self.preview = PreviewController(self)
         self.undo_router = UndoRouter(self)
 
         # -- layout --------------------------------------------------------------------------
@@ -132,9 +134,12 @@ class MainWindow(QMainWindow):
         a.toggle_detail.toggled.connect(self.detail_dock.setVisible)
         self.detail_dock.visibilityChanged.connect(
             lambda visible: self.isVisible() and a.toggle_detail.setChecked(visible))
+        p = self.preview
         a.play_pause.triggered.connect(self.player.toggle)
         a.stop.triggered.connect(self.player.stop)
-        a.play_decisive.triggered.connect(c.play_decisive)
+        a.next_track.triggered.connect(p.next)
+        a.previous_track.triggered.connect(p.previous)
+        a.play_decisive.triggered.connect(p.play_decisive)
         a.seek_back.triggered.connect(lambda: self.player.seek_by(-5))
         a.seek_forward.triggered.connect(lambda: self.player.seek_by(5))
         a.new_playlist.triggered.connect(c.open_playlist_dialog)
@@ -148,17 +153,19 @@ class MainWindow(QMainWindow):
         self.sidebar.playlistContextRequested.connect(c.playlist_menu)
         self.library_panel.currentTrackChanged.connect(self.show_track)
         self.library_panel.contextMenuRequested.connect(c.track_menu)
-        self.library_panel.activated.connect(c.play_track)
+        self.library_panel.activated.connect(p.play_track)
         self.review.currentTrackChanged.connect(self.show_track)
         self.review.contextMenuRequested.connect(c.track_menu)
-        self.review.activated.connect(c.play_track)
+        self.review.activated.connect(p.play_track)
         self.tabs.currentChanged.connect(lambda _index: self.show_track(self.current_track_id()))
         self.detail.genreChosen.connect(lambda genre: self.labels.set_genre(genre))
         self.detail.otherGenreRequested.connect(self.labels.ask_genre)
-        self.detail.playDecisiveRequested.connect(c.play_decisive)
-        self.detail.playFromRequested.connect(c.play_current_from)
-        self.player.playRequested.connect(c.play_selected)
-        self.context.playback.positionChanged.connect(c.follow_position)
+        self.detail.playDecisiveRequested.connect(p.play_decisive)
+        self.detail.playFromRequested.connect(p.play_current_from)
+        self.player.playRequested.connect(p.play_selected)
+        self.player.nextRequested.connect(p.next)
+        self.player.previousRequested.connect(p.previous)
+        self.context.playback.positionChanged.connect(p.follow_position)
 
         self.scans.tracksArrived.connect(self.refresher.tracks_changed)
         self.scans.scanFinished.connect(lambda _report: self.refresher.everything_changed())

@@ -16,7 +16,6 @@ from genre_desktop.ui.dialogs.genre_mapping_dialog import GenreMappingDialog
 from genre_desktop.ui.dialogs.model_card_dialog import ModelCardDialog
 from genre_desktop.ui.dialogs.playlist_dialog import PlaylistDialog
 from genre_desktop.ui.dialogs.settings_dialog import SettingsDialog
-from genre_desktop.ui.panels.detail_panel import decisive_window
 
 if TYPE_CHECKING:
     from genre_desktop.ui.main_window import MainWindow
@@ -30,7 +29,6 @@ class WindowCommands(QObject):
         self.w = window
         self.playlist_dialog: PlaylistDialog | None = None
         self.genre_mapping_dialog: GenreMappingDialog | None = None
-        self._playing_id: int | None = None
 
     @property
     def context(self):
@@ -103,44 +101,6 @@ class WindowCommands(QObject):
             self.w.scans.add_paths(added)
         self.w.scans.watch_folders()
 
-    # -- preview --------------------------------------------------------------------------------
-    def play_track(self, track_id: int, start: float | None = None) -> None:
-        row = self.context.library.reader.row(track_id)
-        if row is None:
-            return
-        self._playing_id = track_id
-        self.w.player.play(row.path, start)
-
-    def play_selected(self) -> None:
-        track_id = self.w.current_track_id()
-        if track_id is None:
-            ids = self.w.selected_track_ids()
-            track_id = ids[0] if ids else None
-        if track_id is not None:
-            self.play_track(track_id)
-
-    def play_decisive(self) -> None:
-        """Start at the analysed window that counted most for the track's genre."""
-        track_id = self.w.current_track_id()
-        if track_id is None:
-            return
-        detail = self.context.library.reader.detail(track_id)
-        index = decisive_window(detail) if detail is not None else None
-        if index is None:
-            self.w.statusBar().showMessage("This track has no analysed windows yet.", 4000)
-            return
-        self.play_track(track_id, detail.windows[index].window.start)
-
-    def play_current_from(self, seconds: float) -> None:
-        track_id = self.w.current_track_id()
-        if track_id is not None:
-            self.play_track(track_id, seconds)
-
-    def follow_position(self, seconds: float) -> None:
-        detail = self.w.detail.detail
-        playing = detail is not None and detail.row.id == self._playing_id
-        self.w.detail.set_position(seconds if playing else None)
-
     # -- context menus --------------------------------------------------------------------------
     def track_menu(self, global_pos) -> QMenu | None:
         ids = self.w.selected_track_ids()
@@ -174,10 +134,15 @@ class WindowCommands(QObject):
             menu.popup(global_pos)
         return menu
 
-    def playlist_menu(self, playlist_id: int, global_pos) -> None:
+    def playlist_menu(self, playlist_id: int, global_pos) -> QMenu:
         menu = QMenu(self.w)
+        reader = self.context.library.reader
+        menu.addAction("Play", lambda: self.w.preview.play_ids(reader.playlist_track_ids(playlist_id)))
+        menu.addSeparator()
         menu.addAction("Delete playlist", lambda: self.delete_playlist(playlist_id))
-        menu.popup(global_pos)
+        if global_pos is not None:
+            menu.popup(global_pos)
+        return menu
 
     def delete_playlist(self, playlist_id: int) -> None:
         answer = QMessageBox.question(self.w, "Delete playlist",

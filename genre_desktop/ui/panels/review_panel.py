@@ -167,6 +167,10 @@ class ReviewPanel(QWidget):
     def selected_ids(self) -> list[int]:
         return [int(item.data(0, ID_ROLE)) for item in self.tree.selectedItems()]
 
+    def all_ids(self) -> list[int]:
+        """Every track in the queue, in its order."""
+        return [int(self.tree.topLevelItem(i).data(0, ID_ROLE)) for i in range(self.tree.topLevelItemCount())]
+
     def current_id(self) -> int | None:
         item = self.tree.currentItem()
         return int(item.data(0, ID_ROLE)) if item is not None else None
