@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
-from genre_desktop.library import genre_map, repository
+from genre_desktop.library import genre_map, playlist_store, repository
 from genre_desktop.library.db import connect
 from genre_desktop.library.repository import LibraryReader
 from genre_desktop.library.writer import LibraryWriter
@@ -137,6 +137,25 @@ class LibraryService(QObject):
         ids = list(track_ids)
         return self.submit(lambda conn: repository.save_playlist(conn, name, rules, ids),
                            name="save playlist", playlists=True, **kw)
+
+    def rename_playlist(self, playlist_id: int, name: str, **kw: Any) -> Future:
+        return self.submit(lambda conn: playlist_store.rename_playlist(conn, playlist_id, name),
+                           name="rename playlist", playlists=True, **kw)
+
+    def update_playlist(self, playlist_id: int, name: str, rules: dict, track_ids: Sequence[int],
+                        **kw: Any) -> Future:
+        ids = list(track_ids)
+        return self.submit(lambda conn: playlist_store.update_playlist(conn, playlist_id, name, rules, ids),
+                           name="save playlist", playlists=True, **kw)
+
+    def duplicate_playlist(self, playlist_id: int, **kw: Any) -> Future:
+        return self.submit(lambda conn: playlist_store.duplicate_playlist(conn, playlist_id),
+                           name="duplicate playlist", playlists=True, **kw)
+
+    def set_playlist_tracks(self, playlist_id: int, track_ids: Sequence[int], **kw: Any) -> Future:
+        ids = list(track_ids)
+        return self.submit(lambda conn: playlist_store.set_playlist_tracks(conn, playlist_id, ids),
+                           name="update playlist", playlists=True, **kw)
 
     def delete_playlist(self, playlist_id: int, **kw: Any) -> Future:
         return self.submit(lambda conn: repository.delete_playlist(conn, playlist_id),

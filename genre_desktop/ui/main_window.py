@@ -26,6 +26,8 @@ from genre_desktop.ui.panels.review_panel import ReviewPanel
 from genre_desktop.ui.panels.scan_progress import ScanProgressWidget
 from genre_desktop.ui.panels.sidebar import Sidebar, SidebarEntry
 from genre_desktop.ui.personal_controller import PersonalController
+from genre_desktop.ui.playlist_commands import PlaylistCommands
+from genre_desktop.ui.playlist_updater import PlaylistUpdater
 from genre_desktop.ui.preview_controller import PreviewController
 from genre_desktop.ui.scan_controller import ScanController
 from genre_desktop.ui.tag_controller import TagController
@@ -70,6 +72,8 @@ class MainWindow(QMainWindow):
         self.actions = create_actions(self, self.labels.undo_stack, context.genres)
         self.commands = WindowCommands(self)
         self.preview = PreviewController(self)
+        self.playlists = PlaylistCommands(self)
+        self.playlist_updater = PlaylistUpdater(context.library, self)
         self.undo_router = UndoRouter(self)
 
         # -- layout --------------------------------------------------------------------------
@@ -175,6 +179,9 @@ class MainWindow(QMainWindow):
         lib.tracksChanged.connect(self.refresher.tracks_changed)
         lib.libraryChanged.connect(self.refresher.everything_changed)
         lib.playlistsChanged.connect(self.refresher.summary_changed)
+        # A shown playlist whose tracks changed (smart update, edit) is shown again.
+        lib.playlistsChanged.connect(lambda: self.model.query.playlist is not None
+                                     and self.refresher.tracks_changed([]))
         lib.writeFailed.connect(lambda message: self.statusBar().showMessage(message, 10000))
         self.refresher.summaryUpdated.connect(self.show_summary)
         self.refresher.tableUpdated.connect(self._on_rows_changed)
@@ -305,6 +312,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.save_state()
         self.undo_router.stop()
+        self.playlist_updater.stop()
         self.refresher.stop()
         self.scans.stop()
         self.context.scanning.cancel()

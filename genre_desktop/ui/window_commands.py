@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
-from PySide6.QtWidgets import QMenu, QMessageBox
+from PySide6.QtWidgets import QMenu
 
 from genre_desktop.ui.dialogs.about_dialog import show_about
 from genre_desktop.ui.dialogs.genre_mapping_dialog import GenreMappingDialog
@@ -27,7 +27,6 @@ class WindowCommands(QObject):
     def __init__(self, window: "MainWindow") -> None:
         super().__init__(window)
         self.w = window
-        self.playlist_dialog: PlaylistDialog | None = None
         self.genre_mapping_dialog: GenreMappingDialog | None = None
 
     @property
@@ -36,24 +35,11 @@ class WindowCommands(QObject):
 
     # -- dialogs --------------------------------------------------------------------------------
     def open_playlist_dialog(self) -> PlaylistDialog:
-        entry = self.w.sidebar.current_entry
-        preselect = [entry.value] if entry.kind == "genre" else []
-        dialog = PlaylistDialog(self.context.library, self.w.refresher.summary.counts, self.context.genres,
-                                self.w, preselect=preselect,
-                                export_dir=str(self.w.ui_state.value("exportDir", "") or ""),
-                                min_confidence=self.context.settings.playlist_min_confidence,
-                                start_folder=self.context.settings.start_folder())
-        dialog.finished.connect(lambda _r: self.w.ui_state.setValue("exportDir", dialog.export_dir))
-        dialog.finished.connect(lambda _r: self._remember_playlist_rules(dialog))
-        self.playlist_dialog = dialog
-        dialog.open()
-        return dialog
+        return self.w.playlists.open_dialog()
 
-    def _remember_playlist_rules(self, dialog: PlaylistDialog) -> None:
-        chosen = dialog.form.min_confidence.value() / 100
-        at_threshold = round(self.context.library.reader.threshold * 100) == dialog.form.min_confidence.value()
-        self.context.settings.playlist_min_confidence = None if at_threshold else chosen
-        self.context.save_settings()
+    @property
+    def playlist_dialog(self) -> PlaylistDialog | None:
+        return self.w.playlists.dialog
 
     def open_genre_mapping(self, only_unmapped: bool = False) -> GenreMappingDialog:
         dialog = GenreMappingDialog(self.context.library, self.w.genre_choices(), self.w, only_unmapped)
@@ -135,17 +121,7 @@ class WindowCommands(QObject):
         return menu
 
     def playlist_menu(self, playlist_id: int, global_pos) -> QMenu:
-        menu = QMenu(self.w)
-        reader = self.context.library.reader
-        menu.addAction("Play", lambda: self.w.preview.play_ids(reader.playlist_track_ids(playlist_id)))
-        menu.addSeparator()
-        menu.addAction("Delete playlist", lambda: self.delete_playlist(playlist_id))
-        if global_pos is not None:
-            menu.popup(global_pos)
-        return menu
+        return self.w.playlists.menu(playlist_id, global_pos)
 
     def delete_playlist(self, playlist_id: int) -> None:
-        answer = QMessageBox.question(self.w, "Delete playlist",
-                                      "Delete this playlist? The tracks stay in your library.")
-        if answer == QMessageBox.StandardButton.Yes:
-            self.context.library.delete_playlist(playlist_id)
+        self.w.playlists.delete(playlist_id)

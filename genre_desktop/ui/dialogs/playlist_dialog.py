@@ -40,11 +40,13 @@ class PlaylistDialog(QDialog):
     def __init__(self, library: LibraryService, genre_counts: dict[str, int], genres: list[str],
                  parent: QWidget | None = None, preselect: list[str] | None = None,
                  export_dir: str = "", min_confidence: float | None = None,
-                 start_folder: str | None = None) -> None:
+                 start_folder: str | None = None, editing=None) -> None:
         """min_confidence: the user's last choice; None starts at the model's threshold, so
-        uncertain tracks stay out unless the user lowers it."""
+        uncertain tracks stay out unless the user lowers it. editing: a saved playlist
+        (PlaylistInfo) whose rules are shown and saved again under its id."""
         super().__init__(parent)
-        self.setWindowTitle("New genre playlist")
+        self.editing = editing
+        self.setWindowTitle("New genre playlist" if editing is None else f"Edit playlist “{editing.name}”")
         self.resize(940, 580)
         self.library = library
         self.tracks: list = []
@@ -83,6 +85,8 @@ class PlaylistDialog(QDialog):
 
         self.name = QLineEdit()
         self.name.setPlaceholderText("Playlist name")
+        self.name_typed = False  # until the user types a name, it follows the chosen genres
+        self.name.textEdited.connect(self._on_name_edited)
         self.save_button = QPushButton("Save in library")
         self.save_button.clicked.connect(self.save)
         self.export_button = QPushButton("Export…")
@@ -105,8 +109,21 @@ class PlaylistDialog(QDialog):
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(DEBOUNCE_MS)
         self._debounce.timeout.connect(self.recompute)
+        if editing is not None:
+            self._show_saved(editing)
         self._suggest_name()
         self.recompute()
+
+    def _show_saved(self, playlist) -> None:
+        rules = PlaylistRules.from_dict(playlist.rules) if playlist.rules.get("genres") is not None else None
+        if rules is not None:
+            self.form.blockSignals(True)
+            self.form.set_rules(rules)
+            self.form.blockSignals(False)
+            self._seed = rules.seed or self._seed
+        self.name.setText(playlist.name)
+        self.name_typed = True  # its own name: genres no longer rename it
+        self.save_button.setText("Save changes")
 
     # -- live preview ---------------------------------------------------------------------------
     def rules(self) -> PlaylistRules:
@@ -162,8 +179,11 @@ class PlaylistDialog(QDialog):
             self._shown_generation = generation
             self.summary.setText(f"Could not build the playlist: {error}")
 
+    def _on_name_edited(self, text: str) -> None:
+        self.name_typed = bool(text.strip())  # emptied: the next genre change names it again
+
     def _suggest_name(self) -> None:
-        if self.name.isModified():
+        if self.name_typed:
             return
         genres = self.form.checked_genres()
         self.name.setText(" + ".join(genres[:3]) + (" …" if len(genres) > 3 else "") if genres
@@ -175,7 +195,10 @@ class PlaylistDialog(QDialog):
         if not name or not self.tracks:
             return False
         ids = [t.track_id for t in self.tracks]
-        self.library.save_playlist(name, self.rules().to_dict(), ids, on_done=self._on_saved)
+        if self.editing is not None:
+            self.library.update_playlist(self.editing.id, name, self.rules().to_dict(), ids, on_done=self._on_saved)
+        else:
+            self.library.save_playlist(name, self.rules().to_dict(), ids, on_done=self._on_saved)
         self.summary.setText(f"Saving “{name}”…")
         return True
 

@@ -127,6 +127,15 @@ class PlaylistRulesForm(QWidget):
         self.genre_list.blockSignals(False)
         self.changed.emit()
 
+    def set_rules(self, rules: PlaylistRules) -> None:
+        """Show a saved playlist's rules (to edit them)."""
+        self.set_checked(list(rules.genres))
+        self.min_confidence.setValue(round(rules.min_confidence * 100))
+        self.max_tracks.setValue(rules.max_tracks or 0)
+        self.max_minutes.setValue(round(rules.max_minutes or 0))
+        self.per_artist.setValue(rules.per_artist or 0)
+        self.order.setCurrentIndex(max(0, self.order.findData(rules.order)))
+
     def rules(self, seed: int | None = None) -> PlaylistRules:
         return PlaylistRules(
             genres=self.checked_genres(),
