@@ -217,10 +217,15 @@ V5_SEARCH_INDEX: tuple[str, ...] = (
         INSERT INTO tracks_fts(rowid, {_FTS_COLUMNS}) VALUES (new.id, {_FTS_NEW}); END""",
 )
 
+# v6: a problem the user chose to ignore stays out of the Problems list (and its count).
+V6_IGNORED_PROBLEMS: tuple[str, ...] = (
+    "ALTER TABLE problems ADD COLUMN ignored INTEGER NOT NULL DEFAULT 0",
+)
+
 # (version, statements). Append only.
 MIGRATIONS: tuple[tuple[int, Sequence[str]], ...] = (
     (1, V1_SCHEMA), (2, V2_PERSONAL_MODEL), (3, V3_TAG_JOURNAL), (4, V4_GENRE_MAP),
-    (5, V5_SEARCH_INDEX),
+    (5, V5_SEARCH_INDEX), (6, V6_IGNORED_PROBLEMS),
 )
 
 

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
-from genre_desktop.library import genre_map, playlist_store, repository
+from genre_desktop.library import genre_map, playlist_store, problem_actions, repository
 from genre_desktop.library.db import connect
 from genre_desktop.library.repository import LibraryReader
 from genre_desktop.library.writer import LibraryWriter
@@ -41,6 +41,7 @@ class LibraryService(QObject):
     tracksChanged = Signal(list)  # ids whose genre/labels changed (rows stay, content changes)
     libraryChanged = Signal()  # membership or many rows changed: re-query everything
     playlistsChanged = Signal()
+    problemsChanged = Signal()
     foldersChanged = Signal()
     writeFailed = Signal(str)
 
@@ -77,7 +78,7 @@ class LibraryService(QObject):
     def submit(self, fn: Callable[[sqlite3.Connection], T], *, name: str,
                on_done: Callable[[T], Any] | None = None, changed_ids: Sequence[int] | None = None,
                library: bool = False, playlists: bool = False,
-               folders: bool = False) -> Future:
+               folders: bool = False, problems: bool = False) -> Future:
         """Queue fn(conn) on the writer; announce what changed once it committed."""
         future = self.writer.submit(fn)
         self.pending_writes += 1
@@ -93,6 +94,8 @@ class LibraryService(QObject):
                     self.playlistsChanged.emit()
                 if folders:
                     self.foldersChanged.emit()
+                if problems:
+                    self.problemsChanged.emit()
                 if on_done is not None:
                     on_done(result)
             finally:
@@ -166,6 +169,16 @@ class LibraryService(QObject):
         wanted = list(tags)
         return self.submit(lambda conn: genre_map.set_mapping(conn, wanted, genre),
                            name="genre mapping", library=True, **kw)
+
+    def retry_problems(self, paths: Sequence[str], **kw: Any) -> Future:
+        wanted = list(paths)
+        return self.submit(lambda conn: problem_actions.retry_problems(conn, wanted),
+                           name="retry files", problems=True, **kw)
+
+    def ignore_problems(self, paths: Sequence[str] | None, ignored: bool = True, **kw: Any) -> Future:
+        wanted = None if paths is None else list(paths)
+        return self.submit(lambda conn: problem_actions.set_problems_ignored(conn, wanted, ignored),
+                           name="ignore files", problems=True, **kw)
 
     def set_threshold(self, threshold: float | None, **kw: Any) -> Future:
         return self.submit(lambda conn: repository.set_threshold(conn, threshold),

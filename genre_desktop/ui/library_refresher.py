@@ -32,6 +32,7 @@ class LibrarySummary:
     problems: list = field(default_factory=list)
     playlists: list = field(default_factory=list)
     unmapped: int = 0  # genre tags that no mapping knows
+    ignored_problems: int = 0
 
 
 def read_summary(reader) -> LibrarySummary:
@@ -39,7 +40,7 @@ def read_summary(reader) -> LibrarySummary:
     uncertain = counts.pop(UNCERTAIN, 0)
     unmapped = sum(1 for tag in tag_genres(reader.conn) if tag.unmapped)
     return LibrarySummary(reader.track_count(), counts, uncertain, reader.problems(), reader.playlists(),
-                          unmapped)
+                          unmapped, reader.ignored_problem_count())
 
 
 class LibraryRefresher(QObject):

@@ -179,6 +179,10 @@ class MainWindow(QMainWindow):
         lib.tracksChanged.connect(self.refresher.tracks_changed)
         lib.libraryChanged.connect(self.refresher.everything_changed)
         lib.playlistsChanged.connect(self.refresher.summary_changed)
+        lib.problemsChanged.connect(self.refresher.summary_changed)
+        self.problems.retryRequested.connect(self.scans.retry)
+        self.problems.ignoreRequested.connect(lambda paths: lib.ignore_problems(paths))
+        self.problems.unignoreAllRequested.connect(lambda: lib.ignore_problems(None, ignored=False))
         # A shown playlist whose tracks changed (smart update, edit) is shown again.
         lib.playlistsChanged.connect(lambda: self.model.query.playlist is not None
                                      and self.refresher.tracks_changed([]))
@@ -237,7 +241,7 @@ class MainWindow(QMainWindow):
         self.sidebar.set_playlists([(p.id, p.name, p.track_count) for p in summary.playlists])
         self.sidebar.set_problem_count(len(summary.problems))
         self.overview.set_counts(summary.counts, summary.uncertain)
-        self.problems.set_problems(summary.problems)
+        self.problems.set_problems(summary.problems, summary.ignored_problems)
         self.tabs.setTabText(PROBLEMS_TAB, f"Problems ({len(summary.problems)})" if summary.problems else "Problems")
         self.detail.set_genres(self.genre_choices())
         empty = summary.total == 0 and not summary.problems and not self.context.scanning.is_running

@@ -105,6 +105,11 @@ class ScanController(QObject):
             return
         self.context.scanning.scan(folders)
 
+    def retry(self, paths: list[str]) -> None:
+        """Problems > Retry: forget why these files failed, then rescan so they are analysed again."""
+        if paths:
+            self.context.library.retry_problems(paths, on_done=lambda _result: self.rescan())
+
     def cancel(self) -> None:
         self.context.scanning.cancel()
 
