@@ -49,6 +49,7 @@ class AppActions:
     use_bundled_only: QAction
     show_review: QAction
     genre_mapping: QAction
+    show_duplicates: QAction
     genre_actions: list[QAction] = field(default_factory=list)
 
     def shortcut_table(self) -> list[tuple[str, str]]:
@@ -135,6 +136,8 @@ def create_actions(window: QMainWindow, undo_stack: QUndoStack, genres: list[str
                                  "Ignore your model and show the bundled model's genres"),
         show_review=_action(window, "&Review queue", ["Alt+4"],
                             "Tracks where your answer teaches the model most"),
+        show_duplicates=_action(window, "&Duplicates", ["Alt+5"],
+                                "Files with the same content, or truncated copies (nothing is deleted)"),
         genre_mapping=_action(window, "Genre &mapping…", ["Ctrl+M"],
                               "Which genre each file tag genre counts as; map the unmapped ones"),
     )
@@ -167,7 +170,8 @@ def build_menus(window: QMainWindow, a: AppActions) -> None:
     edit.addSeparator()
     edit.addAction(a.find)
     view = bar.addMenu("&View")
-    for action in (a.show_library, a.show_overview, a.show_problems, a.show_review, None, a.toggle_detail):
+    for action in (a.show_library, a.show_overview, a.show_problems, a.show_review, a.show_duplicates, None,
+                   a.toggle_detail):
         view.addSeparator() if action is None else view.addAction(action)
     playback = bar.addMenu("&Playback")
     for action in (a.play_pause, a.stop, a.previous_track, a.next_track, a.play_decisive, None,

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QDockWidget, QLabel, QMainWindow, QSplitter, QStackedWidget, QTabWidget, QVBoxLayout, QWidget,
 )
 
+from genre_desktop.library.duplicates import find_duplicates
 from genre_desktop.ui.actions import build_menus, build_toolbar, create_actions
 from genre_desktop.ui.context import AppContext
 from genre_desktop.ui.itemmodels.track_query import query_ids
@@ -17,6 +18,7 @@ from genre_desktop.ui.itemmodels.track_table_model import TrackTableModel
 from genre_desktop.ui.label_controller import LabelController
 from genre_desktop.ui.library_refresher import LibraryRefresher, LibrarySummary
 from genre_desktop.ui.panels.detail_panel import DetailPanel
+from genre_desktop.ui.panels.duplicates_panel import DuplicatesPanel
 from genre_desktop.ui.panels.empty_state import EmptyStatePanel
 from genre_desktop.ui.panels.library_panel import LibraryPanel
 from genre_desktop.ui.panels.overview_panel import OverviewPanel
@@ -36,7 +38,7 @@ from genre_desktop.ui.window_commands import WindowCommands
 
 log = logging.getLogger(__name__)
 
-LIBRARY_TAB, OVERVIEW_TAB, PROBLEMS_TAB, REVIEW_TAB = range(4)
+LIBRARY_TAB, OVERVIEW_TAB, PROBLEMS_TAB, REVIEW_TAB, DUPLICATES_TAB = range(5)
 DETAIL_MIN_WIDTH = 220
 
 
@@ -60,6 +62,7 @@ class MainWindow(QMainWindow):
         self.overview = OverviewPanel()
         self.problems = ProblemsPanel()
         self.review = ReviewPanel()
+        self.duplicates = DuplicatesPanel()
         self.empty_state = EmptyStatePanel()
         self.detail = DetailPanel()
         self.detail.set_genres(context.genres)
@@ -83,6 +86,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.overview, "Overview")
         self.tabs.addTab(self.problems, "Problems")
         self.tabs.addTab(self.review, "Review")
+        self.tabs.addTab(self.duplicates, "Duplicates")
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty_state)
         self.stack.addWidget(self.tabs)
@@ -135,6 +139,8 @@ class MainWindow(QMainWindow):
         a.show_overview.triggered.connect(lambda: self.show_tab(OVERVIEW_TAB))
         a.show_problems.triggered.connect(lambda: self.show_tab(PROBLEMS_TAB))
         a.show_review.triggered.connect(lambda: self.show_tab(REVIEW_TAB))
+        a.show_duplicates.triggered.connect(lambda: self.show_tab(DUPLICATES_TAB))
+        self.duplicates.refreshRequested.connect(self.find_duplicates)
         a.toggle_detail.toggled.connect(self.detail_dock.setVisible)
         self.detail_dock.visibilityChanged.connect(
             lambda visible: self.isVisible() and a.toggle_detail.setChecked(visible))
@@ -162,6 +168,7 @@ class MainWindow(QMainWindow):
         self.review.contextMenuRequested.connect(c.track_menu)
         self.review.activated.connect(p.play_track)
         self.tabs.currentChanged.connect(lambda _index: self.show_track(self.current_track_id()))
+        self.tabs.currentChanged.connect(lambda index: index == DUPLICATES_TAB and self.find_duplicates())
         self.detail.genreChosen.connect(lambda genre: self.labels.set_genre(genre))
         self.detail.otherGenreRequested.connect(self.labels.ask_genre)
         self.detail.playDecisiveRequested.connect(p.play_decisive)
@@ -218,6 +225,12 @@ class MainWindow(QMainWindow):
             base["playlist"] = entry.value
         self.model.set_query(**base)
         self.show_tab(LIBRARY_TAB)
+
+    def find_duplicates(self) -> None:
+        """Look for duplicates in the background (it reads the first bytes of some files)."""
+        self.duplicates.set_busy()
+        self.context.library.read_in_background(lambda reader: find_duplicates(reader.conn),
+                                                name="find duplicates", on_result=self.duplicates.set_groups)
 
     def selected_track_ids(self) -> list[int]:
         """What corrections and the track menu act on: the review queue's selection when it is shown."""
