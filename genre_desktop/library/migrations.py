@@ -217,9 +217,12 @@ V5_SEARCH_INDEX: tuple[str, ...] = (
         INSERT INTO tracks_fts(rowid, {_FTS_COLUMNS}) VALUES (new.id, {_FTS_NEW}); END""",
 )
 
-# v6: a problem the user chose to ignore stays out of the Problems list (and its count).
+# v6: problems the user chose to ignore stay out of the Problems list (and its count). A table
+# of its own, so the problems table the scanner writes keeps its shape.
 V6_IGNORED_PROBLEMS: tuple[str, ...] = (
-    "ALTER TABLE problems ADD COLUMN ignored INTEGER NOT NULL DEFAULT 0",
+    """CREATE TABLE ignored_problems(
+        path TEXT PRIMARY KEY,
+        ignored_at REAL NOT NULL)""",
 )
 
 # (version, statements). Append only.

@@ -229,11 +229,14 @@ class LibraryReader:
 
     def problems(self) -> list[Problem]:
         """The files that could not be analysed, but for those the user chose to ignore."""
-        cursor = self.conn.execute("SELECT path, reason, seen_at FROM problems WHERE ignored = 0 ORDER BY path")
+        cursor = self.conn.execute(
+            "SELECT path, reason, seen_at FROM problems WHERE path NOT IN (SELECT path FROM ignored_problems) "
+            "ORDER BY path")
         return [Problem(r["path"], r["reason"], r["seen_at"]) for r in cursor]
 
     def ignored_problem_count(self) -> int:
-        return int(self.conn.execute("SELECT count(*) FROM problems WHERE ignored = 1").fetchone()[0])
+        return int(self.conn.execute(
+            "SELECT count(*) FROM problems WHERE path IN (SELECT path FROM ignored_problems)").fetchone()[0])
 
     def folders(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT path FROM folders ORDER BY path")]
