@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from genre_desktop.core.genre_vocabulary import genre_key
+
 PERSONAL_SOURCE = "personal model"
 
 SOURCE_TIPS: dict[str, str] = {
@@ -29,7 +31,7 @@ def model_name(source: str | None) -> str:
 def tag_origin(row: Any) -> str:
     """'rock, from the file's genre tag "Alt. Rock"' (the raw tag only when it differs)."""
     raw = (row.tag_genre or "").strip()
-    said = f' "{raw}"' if raw and raw != row.genre else ""
+    said = f' "{raw}"' if raw and genre_key(raw) != genre_key(row.genre or "") else ""
     return f"{row.genre}: from the file's genre tag{said}"
 
 

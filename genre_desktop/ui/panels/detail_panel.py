@@ -214,7 +214,7 @@ def verdict_text(row: Any, probabilities: dict[str, float] | None = None,
     conf = f"{row.confidence:.0%}" if row.confidence is not None else "?"
     if row.genre_source == "file tag":
         shown = f"Shown: {row.genre}, from the file's genre tag"
-        if (row.tag_genre or "").strip() != row.genre:
+        if genre_key(row.tag_genre or "") != genre_key(row.genre):
             shown += f' "{row.tag_genre}"'
         limit = f" (below the {threshold:.0%} threshold)" if threshold is not None else ""
         if probabilities:

@@ -30,6 +30,7 @@ class DuplicatesPanel(QWidget):
         self.tree.setObjectName("duplicatesList")
         self.tree.setHeaderLabels(["Track", "Length", "Size", "File"])
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # the file names tell copies apart
         header = self.tree.header()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         self.tree.setColumnWidth(0, 300)
