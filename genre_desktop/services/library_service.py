@@ -180,6 +180,11 @@ class LibraryService(QObject):
         return self.submit(lambda conn: problem_actions.set_problems_ignored(conn, wanted, ignored),
                            name="ignore files", problems=True, **kw)
 
+    def restore_genre_mapping(self, previous_of: Callable[[], dict[str, str | None]], **kw: Any) -> Future:
+        """Undo a set_genre_mapping (previous_of runs on the writer thread, after it)."""
+        return self.submit(lambda conn: genre_map.restore_mapping(conn, previous_of()),
+                           name="undo genre mapping", library=True, **kw)
+
     def set_threshold(self, threshold: float | None, **kw: Any) -> Future:
         return self.submit(lambda conn: repository.set_threshold(conn, threshold),
                            name="uncertainty threshold", library=True, **kw)

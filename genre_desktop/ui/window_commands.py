@@ -42,7 +42,8 @@ class WindowCommands(QObject):
         return self.w.playlists.dialog
 
     def open_genre_mapping(self, only_unmapped: bool = False) -> GenreMappingDialog:
-        dialog = GenreMappingDialog(self.context.library, self.w.genre_choices(), self.w, only_unmapped)
+        dialog = GenreMappingDialog(self.context.library, self.w.genre_choices(), self.w, only_unmapped,
+                                    undo_stack=self.w.labels.undo_stack)
         self.genre_mapping_dialog = dialog
         dialog.open()
         return dialog

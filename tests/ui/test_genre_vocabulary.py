@@ -83,3 +83,12 @@ def test_unmapped_tags_are_mapped_in_one_step(qtbot, app_context, main_window):
     assert mapped["Chillwave"] == "Electronic" and mapped["Alt. Rock"] == "rock"
     dialog.close()
     QApplication.processEvents()
+
+    # Undo (Ctrl+Z in the window) takes the mapping back.
+    assert window.labels.undo_stack.undoText() == "Count Chillwave as Electronic"
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=3000)
+    window.library_panel.table.setFocus()
+    qtbot.keyClick(window.library_panel.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: "Unmapped tags" in _sidebar_counts(window), timeout=10_000)
+    assert _sidebar_counts(window)["Chillwave"] == "2" and "Electronic" not in _sidebar_counts(window)

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
 )
 
 from genre_desktop.library.genre_map import TagGenre, tag_genres
+from genre_desktop.ui.undo_commands import MapGenresCommand
 
 ORIGIN_WORDS = {"you": "your mapping", "model": "the model's genre", "default": "default mapping",
                 "unmapped": "unmapped"}
@@ -18,8 +19,10 @@ HEADERS = ("Genre tag", "Tracks", "Counted as", "From")
 
 class GenreMappingDialog(QDialog):
     def __init__(self, library, genres: list[str], parent: QWidget | None = None,
-                 only_unmapped: bool = False) -> None:
+                 only_unmapped: bool = False, undo_stack=None) -> None:
+        """undo_stack: where mapping changes go, so that Undo (Ctrl+Z) takes them back."""
         super().__init__(parent)
+        self.undo_stack = undo_stack
         self.setWindowTitle("Genre mapping")
         self.setObjectName("genreMappingDialog")
         self.library = library
@@ -118,4 +121,8 @@ class GenreMappingDialog(QDialog):
             self.status.setText("Select the tags to map first.")
             return
         self.status.setText("Saving…")
-        self.library.set_genre_mapping(tags, genre, on_done=lambda _previous: self.reload())
+        command = MapGenresCommand(self.library, tags, genre, on_done=lambda _result: self.reload())
+        if self.undo_stack is not None:
+            self.undo_stack.push(command)
+        else:
+            command.redo()
