@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from genre_desktop.ui.panels.sidebar import SidebarEntry
 from tests.ui.conftest import wait_until_idle
@@ -72,9 +73,14 @@ def test_a_playlist_plays_as_the_queue(qtbot, music_window):
     play.trigger()
     qtbot.waitUntil(lambda: _playing(window) == _path(window, 9), timeout=15_000)
     assert window.preview.queue.ids == [9, 4, 27]
-    window.actions.next_track.trigger()
+    # The keyboard's media keys, where the system hands them to the window.
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=3000)
+    window.library_panel.table.setFocus()
+    qtbot.keyClick(window.library_panel.table, Qt.Key.Key_MediaNext)
     qtbot.waitUntil(lambda: _playing(window) == _path(window, 4), timeout=15_000)
-    window.actions.stop.trigger()
+    qtbot.keyClick(window.library_panel.table, Qt.Key.Key_MediaStop)
+    qtbot.waitUntil(lambda: window.context.playback.state == "stopped", timeout=5000)
 
 
 def test_untagged_files_show_their_file_name(qtbot, music_window):
