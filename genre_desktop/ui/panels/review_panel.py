@@ -70,7 +70,7 @@ class ReviewPanel(QWidget):
         self.tree.currentItemChanged.connect(self._on_current)
 
         top = QHBoxLayout()
-        top.addWidget(self.status)
+        top.addWidget(self.status, 1)
         top.addSpacing(12)
         top.addWidget(self.learn_hint, 1)
         top.addWidget(self.refresh_button)
