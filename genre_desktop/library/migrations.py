@@ -204,7 +204,20 @@ V4_GENRE_MAP: tuple[str, ...] = (
 _FTS_COLUMNS = "title, artist, album, genre, path"
 _FTS_NEW = "new.title, new.artist, new.album, new.genre, new.path"
 _FTS_OLD = "old.title, old.artist, old.album, old.genre, old.path"
-V5_SEARCH_INDEX: tuple[str, ...] = (
+def trigram_search_available() -> bool:
+    """Whether this SQLite has FTS5 with the trigram tokenizer (3.34+). Without it the library
+    works as before: search uses LIKE only."""
+    probe = sqlite3.connect(":memory:")
+    try:
+        probe.execute("CREATE VIRTUAL TABLE t USING fts5(x, tokenize='trigram')")
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        probe.close()
+
+
+V5_SEARCH_INDEX: tuple[str, ...] = () if not trigram_search_available() else (
     f"""CREATE VIRTUAL TABLE tracks_fts USING fts5({_FTS_COLUMNS},
         content='tracks', content_rowid='id', tokenize='trigram')""",
     "INSERT INTO tracks_fts(tracks_fts) VALUES ('rebuild')",

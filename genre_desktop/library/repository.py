@@ -102,6 +102,7 @@ class LibraryReader:
     def __init__(self, conn: sqlite3.Connection, threshold: float | None = None) -> None:
         self.conn = conn
         self._threshold = threshold
+        self._has_index: bool | None = None
 
     @property
     def threshold(self) -> float:
@@ -144,13 +145,21 @@ class LibraryReader:
         sql = f"SELECT id FROM tracks WHERE {where} ORDER BY {order}"
         return [r[0] for r in self.conn.execute(sql, params)]
 
+    @property
+    def has_search_index(self) -> bool:
+        """The library has its full-text index (not when SQLite lacks FTS5's trigram tokenizer)."""
+        if self._has_index is None:
+            self._has_index = self.conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE name = 'tracks_fts'").fetchone() is not None
+        return self._has_index
+
     def _search_clauses(self, search: str, params: dict[str, object], clauses: list[str]) -> bool:
         """Add the clauses of a search: each word must appear in the title, artist, album, genre
         or path (any case, anywhere in a word). Returns whether the full-text index drives the
         query (its words match few tracks); otherwise every word is tested with LIKE."""
         terms = search.split()
         indexed = [t for t in terms if len(t) >= FTS_MIN_CHARS]
-        if indexed:
+        if indexed and self.has_search_index:
             params["fts"] = _fts_query(indexed)
             found = self.conn.execute(
                 "SELECT count(*) FROM (SELECT rowid FROM tracks_fts WHERE tracks_fts MATCH :fts LIMIT :cap)",

@@ -39,3 +39,12 @@ def test_the_index_follows_edits_labels_and_removals(lib):
     writer.call(lambda c: remove_folder(c, "/music/artist7"))
     assert reader.track_ids(search="blue note") == []
     assert reader.track_ids(search="artist7/") == []
+
+
+def test_without_the_index_search_falls_back_to_like(lib):
+    writer, reader = lib
+    expected = {s: reader.track_ids(search=s) for s in SEARCHES}
+    writer.call(lambda c: c.execute("DROP TABLE tracks_fts"))  # as on a SQLite without FTS5 trigram
+    plain = LibraryReader(reader.conn)
+    assert not plain.has_search_index
+    assert {s: plain.track_ids(search=s) for s in SEARCHES} == expected
