@@ -26,6 +26,18 @@ class Settings:
     use_personal_model: bool = True
     # Learn again by itself after this many newly corrected tracks; 0: only when asked.
     learn_after_corrections: int = 0
+    # The last choices of the tag-write and playlist dialogs. Safe by default: only the user's
+    # corrections are written, and playlists leave out tracks below the model's threshold.
+    tag_write_model_genres: bool = False
+    tag_write_min_confidence: float | None = None  # None: the library's uncertainty threshold
+    playlist_min_confidence: float | None = None  # None: the library's uncertainty threshold
+
+    def start_folder(self) -> str:
+        """Where file dialogs open: the music folder added last that still exists, else home."""
+        for folder in reversed(self.music_folders):
+            if os.path.isdir(folder):
+                return folder
+        return str(Path.home())
 
     def effective_workers(self) -> int:
         return self.workers if self.workers > 0 else max(1, os.cpu_count() or 1)

@@ -206,10 +206,62 @@ V4_ALIASES_AND_AUDIO_HASH: tuple[str, ...] = (
 # the window is kept beside it. Rows of the old recipe stay until their track is analysed again.
 V5_TAGGER: tuple[str, ...] = ("ALTER TABLE windows ADD COLUMN embedding BLOB",)
 
+# v6: the user's own genre mapping (core/genre_vocabulary.py): a file tag genre, by its key
+# ("altrock"), shown and counted as a canonical genre ("rock"). The tag is kept as first seen.
+V6_GENRE_MAP: tuple[str, ...] = (
+    """CREATE TABLE genre_map(
+        tag_key TEXT PRIMARY KEY,
+        tag TEXT NOT NULL,
+        genre TEXT NOT NULL,
+        updated_at REAL NOT NULL)""",
+)
+
+# v7: a full-text index for the library's search box. The trigram tokenizer finds any run of 3+
+# characters anywhere in a word, as the LIKE '%term%' search it replaces did, through an index.
+# It holds no copy of the text (content='tracks'); triggers keep it in step with the rows.
+_FTS_COLUMNS = "title, artist, album, genre, path"
+_FTS_NEW = "new.title, new.artist, new.album, new.genre, new.path"
+_FTS_OLD = "old.title, old.artist, old.album, old.genre, old.path"
+
+
+def trigram_search_available() -> bool:
+    """Whether this SQLite has FTS5 with the trigram tokenizer (3.34+). Without it the library
+    works as before: search uses LIKE only."""
+    probe = sqlite3.connect(":memory:")
+    try:
+        probe.execute("CREATE VIRTUAL TABLE t USING fts5(x, tokenize='trigram')")
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        probe.close()
+
+
+V7_SEARCH_INDEX: tuple[str, ...] = () if not trigram_search_available() else (
+    f"""CREATE VIRTUAL TABLE tracks_fts USING fts5({_FTS_COLUMNS},
+        content='tracks', content_rowid='id', tokenize='trigram')""",
+    "INSERT INTO tracks_fts(tracks_fts) VALUES ('rebuild')",
+    f"""CREATE TRIGGER tracks_fts_insert AFTER INSERT ON tracks BEGIN
+        INSERT INTO tracks_fts(rowid, {_FTS_COLUMNS}) VALUES (new.id, {_FTS_NEW}); END""",
+    f"""CREATE TRIGGER tracks_fts_delete AFTER DELETE ON tracks BEGIN
+        INSERT INTO tracks_fts(tracks_fts, rowid, {_FTS_COLUMNS}) VALUES ('delete', old.id, {_FTS_OLD}); END""",
+    f"""CREATE TRIGGER tracks_fts_update AFTER UPDATE OF {_FTS_COLUMNS} ON tracks BEGIN
+        INSERT INTO tracks_fts(tracks_fts, rowid, {_FTS_COLUMNS}) VALUES ('delete', old.id, {_FTS_OLD});
+        INSERT INTO tracks_fts(rowid, {_FTS_COLUMNS}) VALUES (new.id, {_FTS_NEW}); END""",
+)
+
+# v8: problems the user chose to ignore stay out of the Problems list (and its count). A table
+# of its own, so the problems table the scanner writes keeps its shape.
+V8_IGNORED_PROBLEMS: tuple[str, ...] = (
+    """CREATE TABLE ignored_problems(
+        path TEXT PRIMARY KEY,
+        ignored_at REAL NOT NULL)""",
+)
+
 # (version, statements). Append only.
 MIGRATIONS: tuple[tuple[int, Sequence[str]], ...] = (
     (1, V1_SCHEMA), (2, V2_PERSONAL_MODEL), (3, V3_TAG_JOURNAL), (4, V4_ALIASES_AND_AUDIO_HASH),
-    (5, V5_TAGGER),
+    (5, V5_TAGGER), (6, V6_GENRE_MAP), (7, V7_SEARCH_INDEX), (8, V8_IGNORED_PROBLEMS),
 )
 
 

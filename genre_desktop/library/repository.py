@@ -71,6 +71,21 @@ def _like_pattern(term: str) -> str:
     return f"%{escaped}%"
 
 
+FTS_MIN_CHARS = 3  # the trigram index finds terms of 3 characters or more
+# Driving a search from the index pays while it matches few tracks: past this many, walking the
+# sort key's index and testing each row is cheaper than fetching and sorting every match.
+INDEX_DRIVES_BELOW = 15_000
+
+
+def _like_clause(key: str) -> str:
+    return "(" + " OR ".join(f"{c} LIKE :{key} ESCAPE '\\'"
+                             for c in ("title", "artist", "album", "genre", "path")) + ")"
+
+
+def _fts_query(terms: Sequence[str]) -> str:
+    return " AND ".join('"' + t.replace('"', '""') + '"' for t in terms)
+
+
 def _to_row(r: sqlite3.Row) -> TrackRow:
     return TrackRow(
         id=r["id"], path=r["path"], title=r["title"], artist=r["artist"], album=r["album"],
@@ -87,6 +102,7 @@ class LibraryReader:
     def __init__(self, conn: sqlite3.Connection, threshold: float | None = None) -> None:
         self.conn = conn
         self._threshold = threshold
+        self._has_index: bool | None = None
 
     @property
     def threshold(self) -> float:
@@ -116,18 +132,11 @@ class LibraryReader:
             params["genre"] = genre
         if uncertain_only:
             clauses.append(_UNCERTAIN_SQL)
-        for n, term in enumerate(search.split()):
-            key = f"s{n}"
-            params[key] = _like_pattern(term)
-            clauses.append(
-                f"(title LIKE :{key} ESCAPE '\\' OR artist LIKE :{key} ESCAPE '\\' OR "
-                f"album LIKE :{key} ESCAPE '\\' OR genre LIKE :{key} ESCAPE '\\' OR "
-                f"path LIKE :{key} ESCAPE '\\')"
-            )
+        selective = self._search_clauses(search, params, clauses)
         where = " AND ".join(clauses) or "1"
         direction = "DESC" if descending else "ASC"
         terms = [*SORT_KEYS[sort], "id"]
-        if uncertain_only or (genre is not None and sort not in _SORTS_INDEXED_WITH_GENRE):
+        if selective or uncertain_only or (genre is not None and sort not in _SORTS_INDEXED_WITH_GENRE):
             # A filter that keeps a fraction of the library is cheaper through its own index and
             # a sort of what is left than a walk of the sort key's index over every row: the
             # unary + stops SQLite from using the sort key's index.
@@ -135,6 +144,34 @@ class LibraryReader:
         order = ", ".join(f"{term} {direction}" for term in terms)
         sql = f"SELECT id FROM tracks WHERE {where} ORDER BY {order}"
         return [r[0] for r in self.conn.execute(sql, params)]
+
+    @property
+    def has_search_index(self) -> bool:
+        """The library has its full-text index (not when SQLite lacks FTS5's trigram tokenizer)."""
+        if self._has_index is None:
+            self._has_index = self.conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE name = 'tracks_fts'").fetchone() is not None
+        return self._has_index
+
+    def _search_clauses(self, search: str, params: dict[str, object], clauses: list[str]) -> bool:
+        """Add the clauses of a search: each word must appear in the title, artist, album, genre
+        or path (any case, anywhere in a word). Returns whether the full-text index drives the
+        query (its words match few tracks); otherwise every word is tested with LIKE."""
+        terms = search.split()
+        indexed = [t for t in terms if len(t) >= FTS_MIN_CHARS]
+        if indexed and self.has_search_index:
+            params["fts"] = _fts_query(indexed)
+            found = self.conn.execute(
+                "SELECT count(*) FROM (SELECT rowid FROM tracks_fts WHERE tracks_fts MATCH :fts LIMIT :cap)",
+                {"fts": params["fts"], "cap": INDEX_DRIVES_BELOW},
+            ).fetchone()[0]
+            if found < INDEX_DRIVES_BELOW:
+                clauses.append("id IN (SELECT rowid FROM tracks_fts WHERE tracks_fts MATCH :fts)")
+                terms = [t for t in terms if len(t) < FTS_MIN_CHARS]
+        for n, term in enumerate(terms):
+            params[f"s{n}"] = _like_pattern(term)
+            clauses.append(_like_clause(f"s{n}"))
+        return len(terms) < len(search.split())
 
     def rows(self, ids: Sequence[int]) -> dict[int, TrackRow]:
         if not ids:
@@ -200,8 +237,15 @@ class LibraryReader:
         return counts
 
     def problems(self) -> list[Problem]:
-        cursor = self.conn.execute("SELECT path, reason, seen_at FROM problems ORDER BY path")
+        """The files that could not be analysed, but for those the user chose to ignore."""
+        cursor = self.conn.execute(
+            "SELECT path, reason, seen_at FROM problems WHERE path NOT IN (SELECT path FROM ignored_problems) "
+            "ORDER BY path")
         return [Problem(r["path"], r["reason"], r["seen_at"]) for r in cursor]
+
+    def ignored_problem_count(self) -> int:
+        return int(self.conn.execute(
+            "SELECT count(*) FROM problems WHERE path IN (SELECT path FROM ignored_problems)").fetchone()[0])
 
     def folders(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT path FROM folders ORDER BY path")]

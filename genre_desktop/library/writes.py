@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sqlite3
 import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from genre_desktop.core.genre_vocabulary import canonical, genre_key, tidy
 from genre_desktop.library.db import path_param
 
 DEFAULT_THRESHOLD = 0.5
@@ -22,8 +22,6 @@ META_THRESHOLD = "threshold"  # the user's choice; absent = follow the model's r
 META_MODEL_THRESHOLD = "model_threshold"
 META_MODEL_GENRES = "model_genres"
 META_MODEL_VERSION = "model_version"
-
-_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 
 
 # --- meta -----------------------------------------------------------------------------------
@@ -57,19 +55,20 @@ def model_genres(conn: sqlite3.Connection) -> list[str]:
     return json.loads(get_meta(conn, META_MODEL_GENRES) or "[]")
 
 
+def user_mapping(conn: sqlite3.Connection) -> dict[str, str]:
+    """The user's genre mapping: tag key -> canonical genre (library/genre_map.py edits it)."""
+    return {key: genre for key, genre in conn.execute("SELECT tag_key, genre FROM genre_map")}
+
+
 def canonical_genre(name: str | None, known: Sequence[str]) -> str | None:
     """Trim a typed or tagged genre; spell it like the model does when it is one of its genres
-    ('Hip-Hop' -> 'hiphop'). Anything else (a custom genre) is kept as typed."""
-    if name is None:
+    ('Hip-Hop' -> 'hiphop'). Anything else (a custom genre) is kept as typed. Spelling only:
+    mapping subgenres to genres is core.genre_vocabulary's job."""
+    text = tidy(name)
+    if text is None:
         return None
-    text = " ".join(name.split())
-    if not text:
-        return None
-    key = _NOT_ALNUM.sub("", text.lower())
-    for genre in known:
-        if _NOT_ALNUM.sub("", genre.lower()) == key:
-            return genre
-    return text
+    key = genre_key(text)
+    return next((genre for genre in known if genre_key(genre) == key), text)
 
 
 # --- derived columns ------------------------------------------------------------------------
@@ -117,8 +116,8 @@ def refresh_derived(conn: sqlite3.Connection, track_ids: Iterable[int] | None = 
             return
         where = "tr.id IN (SELECT value FROM json_each(:ids))"
         params["ids"] = json.dumps(ids)
-    # The file tag stands in for an unsure model; spell it like the model's genre when it is one.
-    known = model_genres(conn)
+    # The file tag stands in for an unsure model, shown as its canonical genre ("Alt. Rock" -> rock).
+    known, mapping = model_genres(conn), user_mapping(conn)
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS tag_canon(tag TEXT PRIMARY KEY, genre TEXT)")
     conn.execute("DELETE FROM temp.tag_canon")
     tags = conn.execute(
@@ -126,7 +125,7 @@ def refresh_derived(conn: sqlite3.Connection, track_ids: Iterable[int] | None = 
     ).fetchall()
     conn.executemany(
         "INSERT INTO temp.tag_canon(tag, genre) VALUES (?, ?)",
-        [(row[0], canonical_genre(row[0], known)) for row in tags],
+        [(row[0], canonical(row[0], known, mapping)) for row in tags],
     )
     conn.execute(_REFRESH_SQL.format(where=where), params)
 
@@ -173,7 +172,7 @@ def set_labels(
     Appends to the label history, never rewrites it. Returns each track's previous label so
     the caller can undo by calling set_labels again with those values.
     """
-    genre = canonical_genre(genre, model_genres(conn))
+    genre = canonical(genre, model_genres(conn), user_mapping(conn), typed=True)
     previous = current_labels(conn, track_ids)
     now = time.time()
     # Only real changes are recorded (clearing only matters where a label is in force).

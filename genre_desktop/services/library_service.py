@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
-from genre_desktop.library import repository
+from genre_desktop.library import genre_map, playlist_store, problem_actions, repository
 from genre_desktop.library.db import connect
 from genre_desktop.library.repository import LibraryReader
 from genre_desktop.library.writer import LibraryWriter
@@ -41,6 +41,7 @@ class LibraryService(QObject):
     tracksChanged = Signal(list)  # ids whose genre/labels changed (rows stay, content changes)
     libraryChanged = Signal()  # membership or many rows changed: re-query everything
     playlistsChanged = Signal()
+    problemsChanged = Signal()
     foldersChanged = Signal()
     writeFailed = Signal(str)
 
@@ -77,7 +78,7 @@ class LibraryService(QObject):
     def submit(self, fn: Callable[[sqlite3.Connection], T], *, name: str,
                on_done: Callable[[T], Any] | None = None, changed_ids: Sequence[int] | None = None,
                library: bool = False, playlists: bool = False,
-               folders: bool = False) -> Future:
+               folders: bool = False, problems: bool = False) -> Future:
         """Queue fn(conn) on the writer; announce what changed once it committed."""
         future = self.writer.submit(fn)
         self.pending_writes += 1
@@ -93,6 +94,8 @@ class LibraryService(QObject):
                     self.playlistsChanged.emit()
                 if folders:
                     self.foldersChanged.emit()
+                if problems:
+                    self.problemsChanged.emit()
                 if on_done is not None:
                     on_done(result)
             finally:
@@ -138,9 +141,49 @@ class LibraryService(QObject):
         return self.submit(lambda conn: repository.save_playlist(conn, name, rules, ids),
                            name="save playlist", playlists=True, **kw)
 
+    def rename_playlist(self, playlist_id: int, name: str, **kw: Any) -> Future:
+        return self.submit(lambda conn: playlist_store.rename_playlist(conn, playlist_id, name),
+                           name="rename playlist", playlists=True, **kw)
+
+    def update_playlist(self, playlist_id: int, name: str, rules: dict, track_ids: Sequence[int],
+                        **kw: Any) -> Future:
+        ids = list(track_ids)
+        return self.submit(lambda conn: playlist_store.update_playlist(conn, playlist_id, name, rules, ids),
+                           name="save playlist", playlists=True, **kw)
+
+    def duplicate_playlist(self, playlist_id: int, **kw: Any) -> Future:
+        return self.submit(lambda conn: playlist_store.duplicate_playlist(conn, playlist_id),
+                           name="duplicate playlist", playlists=True, **kw)
+
+    def set_playlist_tracks(self, playlist_id: int, track_ids: Sequence[int], **kw: Any) -> Future:
+        ids = list(track_ids)
+        return self.submit(lambda conn: playlist_store.set_playlist_tracks(conn, playlist_id, ids),
+                           name="update playlist", playlists=True, **kw)
+
     def delete_playlist(self, playlist_id: int, **kw: Any) -> Future:
         return self.submit(lambda conn: repository.delete_playlist(conn, playlist_id),
                            name="delete playlist", playlists=True, **kw)
+
+    def set_genre_mapping(self, tags: Sequence[str], genre: str | None, **kw: Any) -> Future:
+        """Count these tag genres as `genre` (None: the default mapping); every view re-reads."""
+        wanted = list(tags)
+        return self.submit(lambda conn: genre_map.set_mapping(conn, wanted, genre),
+                           name="genre mapping", library=True, **kw)
+
+    def retry_problems(self, paths: Sequence[str], **kw: Any) -> Future:
+        wanted = list(paths)
+        return self.submit(lambda conn: problem_actions.retry_problems(conn, wanted),
+                           name="retry files", problems=True, **kw)
+
+    def ignore_problems(self, paths: Sequence[str] | None, ignored: bool = True, **kw: Any) -> Future:
+        wanted = None if paths is None else list(paths)
+        return self.submit(lambda conn: problem_actions.set_problems_ignored(conn, wanted, ignored),
+                           name="ignore files", problems=True, **kw)
+
+    def restore_genre_mapping(self, previous_of: Callable[[], dict[str, str | None]], **kw: Any) -> Future:
+        """Undo a set_genre_mapping (previous_of runs on the writer thread, after it)."""
+        return self.submit(lambda conn: genre_map.restore_mapping(conn, previous_of()),
+                           name="undo genre mapping", library=True, **kw)
 
     def set_threshold(self, threshold: float | None, **kw: Any) -> Future:
         return self.submit(lambda conn: repository.set_threshold(conn, threshold),

@@ -31,6 +31,7 @@ class PlaybackService(QObject):
     unavailable = Signal(str)  # no audio output here: the UI disables preview with this message
     error = Signal(str)  # this track could not be played (e.g. it cannot be decoded)
     trackLoaded = Signal(str, float)  # path, duration in seconds
+    trackFinished = Signal()  # the track played to its end (not stopped by the user)
 
     # From the worker thread / the audio thread; queued to slots on the GUI thread.
     _commandDone = Signal(object)
@@ -53,6 +54,7 @@ class PlaybackService(QObject):
         queued = Qt.ConnectionType.QueuedConnection
         self._commandDone.connect(self._on_command_done, queued)
         self._trackFinished.connect(self._poll, queued)
+        self._trackFinished.connect(self.trackFinished, queued)
         self._player.on_finished = lambda: self._send(self._trackFinished)
 
     # ---- read-only view ---------------------------------------------------------------

@@ -33,6 +33,8 @@ class AppActions:
     toggle_detail: QAction
     play_pause: QAction
     stop: QAction
+    next_track: QAction
+    previous_track: QAction
     play_decisive: QAction
     seek_back: QAction
     seek_forward: QAction
@@ -46,6 +48,8 @@ class AppActions:
     learn_summary: QAction
     use_bundled_only: QAction
     show_review: QAction
+    genre_mapping: QAction
+    show_duplicates: QAction
     genre_actions: list[QAction] = field(default_factory=list)
 
     def shortcut_table(self) -> list[tuple[str, str]]:
@@ -103,8 +107,14 @@ def create_actions(window: QMainWindow, undo_stack: QUndoStack, genres: list[str
         show_overview=_action(window, "&Overview", ["Alt+2"], "Genre distribution of the collection"),
         show_problems=_action(window, "&Problems", ["Alt+3"], "Files that could not be analysed"),
         toggle_detail=_action(window, "Track &details", ["Ctrl+I"], "Show or hide the track detail panel"),
-        play_pause=_action(window, "&Play / Pause", ["Space"], "Preview the selected track", sp.SP_MediaPlay),
-        stop=_action(window, "&Stop", ["Ctrl+."], "Stop the preview", sp.SP_MediaStop),
+        play_pause=_action(window, "&Play / Pause", ["Space", Qt.Key.Key_MediaTogglePlayPause, Qt.Key.Key_MediaPlay],
+                           "Play the selected tracks (one: the list from it on)", sp.SP_MediaPlay),
+        stop=_action(window, "&Stop", ["Ctrl+.", Qt.Key.Key_MediaStop], "Stop playing", sp.SP_MediaStop),
+        next_track=_action(window, "&Next track", ["Ctrl+Shift+Right", Qt.Key.Key_MediaNext],
+                           "Play the next track of the queue", sp.SP_MediaSkipForward),
+        previous_track=_action(window, "P&revious track", ["Ctrl+Shift+Left", Qt.Key.Key_MediaPrevious],
+                               "Play the previous track (or this one again from its start)",
+                               sp.SP_MediaSkipBackward),
         play_decisive=_action(window, "Play the part that &decided", ["Ctrl+D"],
                               "Play from the window that counted most for the genre", sp.SP_MediaSeekForward),
         seek_back=_action(window, "Back 5 seconds", ["Ctrl+Left"], "Seek back"),
@@ -126,6 +136,10 @@ def create_actions(window: QMainWindow, undo_stack: QUndoStack, genres: list[str
                                  "Ignore your model and show the bundled model's genres"),
         show_review=_action(window, "&Review queue", ["Alt+4"],
                             "Tracks where your answer teaches the model most"),
+        show_duplicates=_action(window, "&Duplicates", ["Alt+5"],
+                                "Files with the same content, or truncated copies (nothing is deleted)"),
+        genre_mapping=_action(window, "Genre &mapping…", ["Ctrl+M"],
+                              "Which genre each file tag genre counts as; map the unmapped ones"),
     )
     actions.use_bundled_only.setCheckable(True)
     actions.learn.setEnabled(False)  # until there are enough corrections
@@ -152,13 +166,16 @@ def build_menus(window: QMainWindow, a: AppActions) -> None:
     genre_menu.addActions(a.genre_actions)
     edit.addAction(a.set_genre)
     edit.addAction(a.clear_genre)
+    edit.addAction(a.genre_mapping)
     edit.addSeparator()
     edit.addAction(a.find)
     view = bar.addMenu("&View")
-    for action in (a.show_library, a.show_overview, a.show_problems, a.show_review, None, a.toggle_detail):
+    for action in (a.show_library, a.show_overview, a.show_problems, a.show_review, a.show_duplicates, None,
+                   a.toggle_detail):
         view.addSeparator() if action is None else view.addAction(action)
     playback = bar.addMenu("&Playback")
-    for action in (a.play_pause, a.stop, a.play_decisive, None, a.seek_back, a.seek_forward):
+    for action in (a.play_pause, a.stop, a.previous_track, a.next_track, a.play_decisive, None,
+                   a.seek_back, a.seek_forward):
         playback.addSeparator() if action is None else playback.addAction(action)
     playlists = bar.addMenu("P&laylists")
     playlists.addAction(a.new_playlist)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from genre_desktop.library.genre_map import tag_genres
 from genre_desktop.library.records import UNCERTAIN
 from genre_desktop.services.library_service import LibraryService
 from genre_desktop.ui.itemmodels.track_query import query_ids
@@ -30,12 +31,16 @@ class LibrarySummary:
     uncertain: int = 0
     problems: list = field(default_factory=list)
     playlists: list = field(default_factory=list)
+    unmapped: int = 0  # genre tags that no mapping knows
+    ignored_problems: int = 0
 
 
 def read_summary(reader) -> LibrarySummary:
     counts = reader.genre_counts()
     uncertain = counts.pop(UNCERTAIN, 0)
-    return LibrarySummary(reader.track_count(), counts, uncertain, reader.problems(), reader.playlists())
+    unmapped = sum(1 for tag in tag_genres(reader.conn) if tag.unmapped)
+    return LibrarySummary(reader.track_count(), counts, uncertain, reader.problems(), reader.playlists(),
+                          unmapped, reader.ignored_problem_count())
 
 
 class LibraryRefresher(QObject):

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QDockWidget, QLabel, QMainWindow, QSplitter, QStackedWidget, QTabWidget, QVBoxLayout, QWidget,
 )
 
+from genre_desktop.library.duplicates import find_duplicates
 from genre_desktop.ui.actions import build_menus, build_toolbar, create_actions
 from genre_desktop.ui.context import AppContext
 from genre_desktop.ui.itemmodels.track_query import query_ids
@@ -17,6 +18,7 @@ from genre_desktop.ui.itemmodels.track_table_model import TrackTableModel
 from genre_desktop.ui.label_controller import LabelController
 from genre_desktop.ui.library_refresher import LibraryRefresher, LibrarySummary
 from genre_desktop.ui.panels.detail_panel import DetailPanel
+from genre_desktop.ui.panels.duplicates_panel import DuplicatesPanel
 from genre_desktop.ui.panels.empty_state import EmptyStatePanel
 from genre_desktop.ui.panels.library_panel import LibraryPanel
 from genre_desktop.ui.panels.overview_panel import OverviewPanel
@@ -26,13 +28,18 @@ from genre_desktop.ui.panels.review_panel import ReviewPanel
 from genre_desktop.ui.panels.scan_progress import ScanProgressWidget
 from genre_desktop.ui.panels.sidebar import Sidebar, SidebarEntry
 from genre_desktop.ui.personal_controller import PersonalController
+from genre_desktop.ui.playlist_commands import PlaylistCommands
+from genre_desktop.ui.playlist_updater import PlaylistUpdater
+from genre_desktop.ui.preview_controller import PreviewController
 from genre_desktop.ui.scan_controller import ScanController
 from genre_desktop.ui.tag_controller import TagController
+from genre_desktop.ui.undo_router import UndoRouter
 from genre_desktop.ui.window_commands import WindowCommands
 
 log = logging.getLogger(__name__)
 
-LIBRARY_TAB, OVERVIEW_TAB, PROBLEMS_TAB, REVIEW_TAB = range(4)
+LIBRARY_TAB, OVERVIEW_TAB, PROBLEMS_TAB, REVIEW_TAB, DUPLICATES_TAB = range(5)
+DETAIL_MIN_WIDTH = 220
 
 
 class MainWindow(QMainWindow):
@@ -50,10 +57,12 @@ class MainWindow(QMainWindow):
         self.model.set_loader(lambda query, done: context.library.read_in_background(
             lambda reader: query_ids(reader, query), name="filter tracks", on_result=done))
         self.sidebar = Sidebar()
+        self._view_entry = SidebarEntry("all")  # the sidebar entry the views show
         self.library_panel = LibraryPanel(self.model)
         self.overview = OverviewPanel()
         self.problems = ProblemsPanel()
         self.review = ReviewPanel()
+        self.duplicates = DuplicatesPanel()
         self.empty_state = EmptyStatePanel()
         self.detail = DetailPanel()
         self.detail.set_genres(context.genres)
@@ -65,6 +74,10 @@ class MainWindow(QMainWindow):
         self.scans = ScanController(context, self.scan_progress, self)
         self.actions = create_actions(self, self.labels.undo_stack, context.genres)
         self.commands = WindowCommands(self)
+        self.preview = PreviewController(self)
+        self.playlists = PlaylistCommands(self)
+        self.playlist_updater = PlaylistUpdater(context.library, self)
+        self.undo_router = UndoRouter(self)
 
         # -- layout --------------------------------------------------------------------------
         self.tabs = QTabWidget()
@@ -73,6 +86,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.overview, "Overview")
         self.tabs.addTab(self.problems, "Problems")
         self.tabs.addTab(self.review, "Review")
+        self.tabs.addTab(self.duplicates, "Duplicates")
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty_state)
         self.stack.addWidget(self.tabs)
@@ -80,7 +94,9 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.sidebar)
         self.splitter.addWidget(self.stack)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([220, 1000])
+        self.splitter.setCollapsible(0, False)
+        self.splitter.setCollapsible(1, False)
+        self.splitter.setSizes([170, 1000])
         central = QWidget()
         column = QVBoxLayout(central)
         column.setContentsMargins(0, 0, 0, 0)
@@ -124,15 +140,21 @@ class MainWindow(QMainWindow):
         a.show_overview.triggered.connect(lambda: self.show_tab(OVERVIEW_TAB))
         a.show_problems.triggered.connect(lambda: self.show_tab(PROBLEMS_TAB))
         a.show_review.triggered.connect(lambda: self.show_tab(REVIEW_TAB))
+        a.show_duplicates.triggered.connect(lambda: self.show_tab(DUPLICATES_TAB))
+        self.duplicates.refreshRequested.connect(self.find_duplicates)
         a.toggle_detail.toggled.connect(self.detail_dock.setVisible)
         self.detail_dock.visibilityChanged.connect(
             lambda visible: self.isVisible() and a.toggle_detail.setChecked(visible))
+        p = self.preview
         a.play_pause.triggered.connect(self.player.toggle)
         a.stop.triggered.connect(self.player.stop)
-        a.play_decisive.triggered.connect(c.play_decisive)
+        a.next_track.triggered.connect(p.next)
+        a.previous_track.triggered.connect(p.previous)
+        a.play_decisive.triggered.connect(p.play_decisive)
         a.seek_back.triggered.connect(lambda: self.player.seek_by(-5))
         a.seek_forward.triggered.connect(lambda: self.player.seek_by(5))
         a.new_playlist.triggered.connect(c.open_playlist_dialog)
+        a.genre_mapping.triggered.connect(lambda: c.open_genre_mapping())
         a.about_model.triggered.connect(c.open_model_card)
         a.about_app.triggered.connect(c.open_about)
         a.open_logs.triggered.connect(c.open_log_folder)
@@ -142,17 +164,20 @@ class MainWindow(QMainWindow):
         self.sidebar.playlistContextRequested.connect(c.playlist_menu)
         self.library_panel.currentTrackChanged.connect(self.show_track)
         self.library_panel.contextMenuRequested.connect(c.track_menu)
-        self.library_panel.activated.connect(c.play_track)
+        self.library_panel.activated.connect(p.play_track)
         self.review.currentTrackChanged.connect(self.show_track)
         self.review.contextMenuRequested.connect(c.track_menu)
-        self.review.activated.connect(c.play_track)
+        self.review.activated.connect(p.play_track)
         self.tabs.currentChanged.connect(lambda _index: self.show_track(self.current_track_id()))
+        self.tabs.currentChanged.connect(lambda index: index == DUPLICATES_TAB and self.find_duplicates())
         self.detail.genreChosen.connect(lambda genre: self.labels.set_genre(genre))
         self.detail.otherGenreRequested.connect(self.labels.ask_genre)
-        self.detail.playDecisiveRequested.connect(c.play_decisive)
-        self.detail.playFromRequested.connect(c.play_current_from)
-        self.player.playRequested.connect(c.play_selected)
-        self.context.playback.positionChanged.connect(c.follow_position)
+        self.detail.playDecisiveRequested.connect(p.play_decisive)
+        self.detail.playFromRequested.connect(p.play_current_from)
+        self.player.playRequested.connect(p.play_selected)
+        self.player.nextRequested.connect(p.next)
+        self.player.previousRequested.connect(p.previous)
+        self.context.playback.positionChanged.connect(p.follow_position)
 
         self.scans.tracksArrived.connect(self.refresher.tracks_changed)
         self.scans.scanFinished.connect(lambda _report: self.refresher.everything_changed())
@@ -162,11 +187,21 @@ class MainWindow(QMainWindow):
         lib.tracksChanged.connect(self.refresher.tracks_changed)
         lib.libraryChanged.connect(self.refresher.everything_changed)
         lib.playlistsChanged.connect(self.refresher.summary_changed)
+        lib.problemsChanged.connect(self.refresher.summary_changed)
+        self.problems.retryRequested.connect(self.scans.retry)
+        self.problems.ignoreRequested.connect(lambda paths: lib.ignore_problems(paths))
+        self.problems.unignoreAllRequested.connect(lambda: lib.ignore_problems(None, ignored=False))
+        # A shown playlist whose tracks changed (smart update, edit) is shown again.
+        lib.playlistsChanged.connect(lambda: self.model.query.playlist is not None
+                                     and self.refresher.tracks_changed([]))
         lib.writeFailed.connect(lambda message: self.statusBar().showMessage(message, 10000))
         self.refresher.summaryUpdated.connect(self.show_summary)
         self.refresher.tableUpdated.connect(self._on_rows_changed)
         for signal in (self.model.modelReset, self.model.rowsInserted, self.model.rowsRemoved):
             signal.connect(self._update_status)
+        # The Track panel follows the view: a playlist or filter without the shown track clears it.
+        for signal in (self.model.modelReset, self.model.rowsRemoved):
+            signal.connect(self._follow_view)
 
     # -- reactions ---------------------------------------------------------------------------
     def genre_choices(self) -> list[str]:
@@ -174,6 +209,11 @@ class MainWindow(QMainWindow):
         return list(self.context.genres) + sorted(custom)
 
     def apply_sidebar_entry(self, entry: SidebarEntry) -> None:
+        if entry.kind == "unmapped":  # not a view: the mapping dialog, and the view stays
+            QTimer.singleShot(0, lambda: self.sidebar.choose(self._view_entry))
+            self.commands.open_genre_mapping(only_unmapped=True)
+            return
+        self._view_entry = entry
         if entry.kind in ("problems", "review"):
             self.show_tab(PROBLEMS_TAB if entry.kind == "problems" else REVIEW_TAB)
             return
@@ -186,6 +226,12 @@ class MainWindow(QMainWindow):
             base["playlist"] = entry.value
         self.model.set_query(**base)
         self.show_tab(LIBRARY_TAB)
+
+    def find_duplicates(self) -> None:
+        """Look for duplicates in the background (it reads the first bytes of some files)."""
+        self.duplicates.set_busy()
+        self.context.library.read_in_background(lambda reader: find_duplicates(reader.conn),
+                                                name="find duplicates", on_result=self.duplicates.set_groups)
 
     def selected_track_ids(self) -> list[int]:
         """What corrections and the track menu act on: the review queue's selection when it is shown."""
@@ -204,11 +250,12 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex(index)
 
     def show_summary(self, summary: LibrarySummary) -> None:
-        self.sidebar.set_library(summary.total, summary.counts, summary.uncertain, self.context.genres)
+        self.sidebar.set_library(summary.total, summary.counts, summary.uncertain, self.context.genres,
+                                 unmapped=summary.unmapped)
         self.sidebar.set_playlists([(p.id, p.name, p.track_count) for p in summary.playlists])
         self.sidebar.set_problem_count(len(summary.problems))
         self.overview.set_counts(summary.counts, summary.uncertain)
-        self.problems.set_problems(summary.problems)
+        self.problems.set_problems(summary.problems, summary.ignored_problems)
         self.tabs.setTabText(PROBLEMS_TAB, f"Problems ({len(summary.problems)})" if summary.problems else "Problems")
         self.detail.set_genres(self.genre_choices())
         empty = summary.total == 0 and not summary.problems and not self.context.scanning.is_running
@@ -218,6 +265,13 @@ class MainWindow(QMainWindow):
     def show_track(self, track_id: int | None) -> None:
         detail = self.context.library.reader.detail(track_id) if track_id is not None else None
         self.detail.show_detail(detail, self.context.library.reader.threshold)
+
+    def _follow_view(self, *_args) -> None:
+        if self.tabs.currentWidget() is not self.review:
+            current = self.current_track_id()
+            shown = self.detail.detail.row.id if self.detail.detail is not None else None
+            if current != shown:
+                self.show_track(current)
 
     def _on_rows_changed(self, ids: list[int]) -> None:
         current = self.current_track_id()
@@ -229,6 +283,13 @@ class MainWindow(QMainWindow):
         total = max(self.refresher.summary.total, shown if self.model.query.playlist is None else 0)
         text = f"{total:,} tracks" if shown == total else f"{shown:,} of {total:,} tracks"
         self.count_label.setText(text)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        """A narrow window gives the table room: the Track panel keeps at most a quarter of it."""
+        super().resizeEvent(event)
+        widest = max(DETAIL_MIN_WIDTH, self.width() // 4)
+        if self.detail_dock.isVisible() and self.detail_dock.width() > widest:
+            self.resizeDocks([self.detail_dock], [widest], Qt.Orientation.Horizontal)
 
     # -- drag and drop -----------------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
@@ -260,12 +321,16 @@ class MainWindow(QMainWindow):
     def save_state(self) -> None:
         self.ui_state.setValue("geometry", self.saveGeometry())
         self.ui_state.setValue("state", self.saveState())
+        self.library_panel.fitter.show_auto_hidden()
         self.ui_state.setValue("tableHeader", self.library_panel.table.horizontalHeader().saveState())
+        self.library_panel.fitter.fit()
         self.ui_state.setValue("splitter", self.splitter.saveState())
         self.ui_state.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.save_state()
+        self.undo_router.stop()
+        self.playlist_updater.stop()
         self.refresher.stop()
         self.scans.stop()
         self.context.scanning.cancel()

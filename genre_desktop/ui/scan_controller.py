@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import os
-from pathlib import Path
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QWidget
@@ -63,8 +62,8 @@ class ScanController(QObject):
     # -- entry points ---------------------------------------------------------------------------
     def ask_folder(self) -> None:
         """File > Add music folder…"""
-        start = self.context.settings.music_folders[-1] if self.context.settings.music_folders else str(Path.home())
-        folder = QFileDialog.getExistingDirectory(self._window, "Add music folder", start)
+        folder = QFileDialog.getExistingDirectory(self._window, "Add music folder",
+                                                  self.context.settings.start_folder())
         if folder:
             self.add_paths([folder])
 
@@ -130,6 +129,11 @@ class ScanController(QObject):
         # After the scan's own "Scanning…" message, which would replace it.
         self.statusMessage.emit(f"New model: re-analysing {outdated} track{'s' if outdated != 1 else ''}"
                                 " (your corrections and playlists are kept)", 15000)
+
+    def retry(self, paths: list[str]) -> None:
+        """Problems > Retry: forget why these files failed, then rescan so they are analysed again."""
+        if paths:
+            self.context.library.retry_problems(paths, on_done=lambda _result: self.rescan())
 
     def cancel(self) -> None:
         self.context.scanning.cancel()

@@ -53,13 +53,21 @@ class TagController(QObject):
         ids = self.w.selected_track_ids()
         if whole_library is None:
             whole_library = len(ids) < 2
+        settings = self.w.context.settings
         dialog = WriteTagsDialog(self.service, self.w.context.library.reader.threshold, ids,
-                                 whole_library, self.w)
+                                 whole_library, self.w,
+                                 (settings.tag_write_model_genres, settings.tag_write_min_confidence))
+        dialog.finished.connect(lambda _r: self._remember(dialog))
         dialog.finished.connect(dialog.deleteLater)
         dialog.batchFinished.connect(lambda result: self._announce(result, WRITE_WORDS))
         self.write_dialog = dialog
         dialog.open()
         return dialog
+
+    def _remember(self, dialog: WriteTagsDialog) -> None:
+        settings = self.w.context.settings
+        settings.tag_write_model_genres, settings.tag_write_min_confidence = dialog.form.remembered()
+        self.w.context.save_settings()
 
     def ask_undo(self) -> UndoTagsDialog | None:
         summary = self.service.last_batch

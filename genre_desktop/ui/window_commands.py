@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
-from PySide6.QtWidgets import QMenu, QMessageBox
+from PySide6.QtWidgets import QMenu
 
 from genre_desktop.ui.dialogs.about_dialog import show_about
+from genre_desktop.ui.dialogs.genre_mapping_dialog import GenreMappingDialog
 from genre_desktop.ui.dialogs.model_card_dialog import ModelCardDialog
 from genre_desktop.ui.dialogs.playlist_dialog import PlaylistDialog
 from genre_desktop.ui.dialogs.settings_dialog import SettingsDialog
-from genre_desktop.ui.panels.detail_panel import decisive_window
 
 if TYPE_CHECKING:
     from genre_desktop.ui.main_window import MainWindow
@@ -27,8 +27,7 @@ class WindowCommands(QObject):
     def __init__(self, window: "MainWindow") -> None:
         super().__init__(window)
         self.w = window
-        self.playlist_dialog: PlaylistDialog | None = None
-        self._playing_id: int | None = None
+        self.genre_mapping_dialog: GenreMappingDialog | None = None
 
     @property
     def context(self):
@@ -36,13 +35,16 @@ class WindowCommands(QObject):
 
     # -- dialogs --------------------------------------------------------------------------------
     def open_playlist_dialog(self) -> PlaylistDialog:
-        entry = self.w.sidebar.current_entry
-        preselect = [entry.value] if entry.kind == "genre" else []
-        dialog = PlaylistDialog(self.context.library, self.w.refresher.summary.counts, self.context.genres,
-                                self.w, preselect=preselect,
-                                export_dir=str(self.w.ui_state.value("exportDir", "") or ""))
-        dialog.finished.connect(lambda _r: self.w.ui_state.setValue("exportDir", dialog.export_dir))
-        self.playlist_dialog = dialog
+        return self.w.playlists.open_dialog()
+
+    @property
+    def playlist_dialog(self) -> PlaylistDialog | None:
+        return self.w.playlists.dialog
+
+    def open_genre_mapping(self, only_unmapped: bool = False) -> GenreMappingDialog:
+        dialog = GenreMappingDialog(self.context.library, self.w.genre_choices(), self.w, only_unmapped,
+                                    undo_stack=self.w.labels.undo_stack)
+        self.genre_mapping_dialog = dialog
         dialog.open()
         return dialog
 
@@ -86,44 +88,6 @@ class WindowCommands(QObject):
             self.w.scans.add_paths(added)
         self.w.scans.watch_folders()
 
-    # -- preview --------------------------------------------------------------------------------
-    def play_track(self, track_id: int, start: float | None = None) -> None:
-        row = self.context.library.reader.row(track_id)
-        if row is None:
-            return
-        self._playing_id = track_id
-        self.w.player.play(row.path, start)
-
-    def play_selected(self) -> None:
-        track_id = self.w.current_track_id()
-        if track_id is None:
-            ids = self.w.selected_track_ids()
-            track_id = ids[0] if ids else None
-        if track_id is not None:
-            self.play_track(track_id)
-
-    def play_decisive(self) -> None:
-        """Start at the analysed window that counted most for the track's genre."""
-        track_id = self.w.current_track_id()
-        if track_id is None:
-            return
-        detail = self.context.library.reader.detail(track_id)
-        index = decisive_window(detail) if detail is not None else None
-        if index is None:
-            self.w.statusBar().showMessage("This track has no analysed windows yet.", 4000)
-            return
-        self.play_track(track_id, detail.windows[index].window.start)
-
-    def play_current_from(self, seconds: float) -> None:
-        track_id = self.w.current_track_id()
-        if track_id is not None:
-            self.play_track(track_id, seconds)
-
-    def follow_position(self, seconds: float) -> None:
-        detail = self.w.detail.detail
-        playing = detail is not None and detail.row.id == self._playing_id
-        self.w.detail.set_position(seconds if playing else None)
-
     # -- context menus --------------------------------------------------------------------------
     def track_menu(self, global_pos) -> QMenu | None:
         ids = self.w.selected_track_ids()
@@ -157,13 +121,8 @@ class WindowCommands(QObject):
             menu.popup(global_pos)
         return menu
 
-    def playlist_menu(self, playlist_id: int, global_pos) -> None:
-        menu = QMenu(self.w)
-        menu.addAction("Delete playlist", lambda: self.delete_playlist(playlist_id))
-        menu.popup(global_pos)
+    def playlist_menu(self, playlist_id: int, global_pos) -> QMenu:
+        return self.w.playlists.menu(playlist_id, global_pos)
 
     def delete_playlist(self, playlist_id: int) -> None:
-        answer = QMessageBox.question(self.w, "Delete playlist",
-                                      "Delete this playlist? The tracks stay in your library.")
-        if answer == QMessageBox.StandardButton.Yes:
-            self.context.library.delete_playlist(playlist_id)
+        self.w.playlists.delete(playlist_id)

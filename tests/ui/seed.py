@@ -53,3 +53,19 @@ def seed_library(conn: sqlite3.Connection, n: int = 40, seed: int = 3, paths: li
                       json.dumps(track_probs), json.dumps(windows), now))
     conn.execute("INSERT INTO problems VALUES ('/music/broken.mp3', 'not an audio file', 1, 1, ?)", (now,))
     refresh_derived(conn)
+
+
+MIXED_TAGS = ("Alt. Rock", "Alternative Rock", "Electro Rock", "Hip-Hop", "Rap", "Chillwave")
+
+
+def seed_mixed_tags(conn: sqlite3.Connection, track_ids=range(1, 13), guess: str = "jazz",
+                    confidence: float = 0.3) -> None:
+    """Give tracks tag genres spelled many ways, and an unsure model whose best guess is `guess`
+    (so each shows its file tag). Run after seed_library, inside the writer's transaction."""
+    others = [g for g in GENRES if g != guess]
+    probabilities = {guess: confidence, **{g: (1 - confidence) / len(others) for g in others}}
+    for k, track_id in enumerate(track_ids):
+        conn.execute("UPDATE tracks SET tag_genre = ? WHERE id = ?", (MIXED_TAGS[k % len(MIXED_TAGS)], track_id))
+        conn.execute("UPDATE predictions SET genre = ?, confidence = ?, probabilities = ? WHERE track_id = ?",
+                     (guess, confidence, json.dumps(probabilities), track_id))
+    refresh_derived(conn)

@@ -97,4 +97,7 @@ def tag_library(qtbot, main_window, tag_template, tmp_path) -> TagLibrary:
     main_window.context.library.writer.call(lambda conn: seed_over_files(conn, paths))
     main_window.refresher.everything_changed()
     wait_until_idle(qtbot, main_window)
+    # These tests write the model's genres too: the user's remembered choice, not the default
+    # (tests/ui/test_safe_defaults.py drives the default).
+    main_window.context.settings.tag_write_model_genres = True
     return TagLibrary(main_window, paths)

@@ -53,10 +53,11 @@ def take(out: Path, work: Path) -> None:
     from tests.corpus import make_demo_library
 
     from genre_desktop.app import build_context, make_application, shutdown_context
-    from genre_desktop.ui.main_window import MainWindow, OVERVIEW_TAB, PROBLEMS_TAB, LIBRARY_TAB
+    from genre_desktop.ui.main_window import DUPLICATES_TAB, LIBRARY_TAB, OVERVIEW_TAB, PROBLEMS_TAB, MainWindow
 
     music = work / "Music"
-    make_demo_library(music, n_per_genre=3)
+    paths = make_demo_library(music, n_per_genre=3)
+    _mix_tag_spellings(paths)
     (music / "Unsorted").mkdir()
     (music / "Unsorted" / "voice memo.mp3").write_bytes(b"this is not audio at all" * 40)
 
@@ -94,8 +95,23 @@ def take(out: Path, work: Path) -> None:
     window.show_tab(OVERVIEW_TAB)
     _save(window, out, "overview")
     window.show_tab(PROBLEMS_TAB)
+    window.problems.tree.setCurrentItem(window.problems.tree.topLevelItem(0))
     _save(window, out, "problems")
+    window.show_tab(DUPLICATES_TAB)
+    _wait(lambda: bool(window.duplicates.groups))
+    _save(window, out, "duplicates")
     window.show_tab(LIBRARY_TAB)
+
+    mapping = window.commands.open_genre_mapping()
+    _wait(lambda: mapping.table.rowCount() > 0)
+    _save(mapping, out, "genre_mapping")
+    mapping.close()
+
+    window.resize(1024, 640)
+    _wait(lambda: window.width() == 1024)
+    window.library_panel.select_ids([focus.id], current=focus.id)
+    _save(window, out, "library_1024x640")
+    window.resize(1440, 900)
 
     dialog = window.commands.open_playlist_dialog()
     _wait(lambda: not dialog.is_updating)
@@ -118,6 +134,22 @@ def take(out: Path, work: Path) -> None:
     _save_write_tags(window, out, rows, music)
     window.close()
     shutdown_context(context)
+
+
+def _mix_tag_spellings(paths: list[Path]) -> None:
+    """As real collections do: one genre spelled several ways, a subgenre, a tag no mapping
+    knows, and a copy of a track cut short (for the Duplicates view)."""
+    import shutil
+
+    from tests.corpus import tag_file
+
+    spellings = {"Rock": ("Alt. Rock", "Alternative Rock", "Indie"), "Disco": ("Disco", "Nu-Disco", "Chillwave")}
+    for path in paths:
+        folder = path.parent.parent.name
+        if folder in spellings:
+            tag_file(path, genre=spellings[folder][int(path.name[:2]) - 1])
+    original = next(p for p in paths if p.suffix == ".flac")
+    shutil.copy(original, original.with_name(f"{original.stem} (copy){original.suffix}"))
 
 
 def _save_write_tags(window, out: Path, rows: list, music: Path) -> None:

@@ -10,6 +10,9 @@ from genre_desktop.ui.genre_colors import genre_color
 from genre_desktop.ui.itemmodels.track_table_model import ROW_OBJECT_ROLE
 
 
+NO_BAR_LABELS = {"you": "set by you", "file tag": "model unsure"}
+
+
 class ConfidenceDelegate(QStyledItemDelegate):
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         row = index.data(ROW_OBJECT_ROLE)
@@ -26,10 +29,12 @@ class ConfidenceDelegate(QStyledItemDelegate):
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = QRectF(option.rect).adjusted(4, 5, -8, -5)
-        if row.genre_source == "you" or row.confidence is None:
+        # No bar unless the genre shown is the model's: a file tag's row would otherwise pair the
+        # tag genre with the model's number for another genre (the tooltip names that guess).
+        if row.genre_source in ("you", "file tag") or row.confidence is None:
             painter.setPen(option.palette.color(QPalette.ColorRole.PlaceholderText)
                            if not selected else option.palette.color(text_role))
-            label = "set by you" if row.genre_source == "you" else ""
+            label = NO_BAR_LABELS.get(row.genre_source or "", "")
             painter.drawText(rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, label)
             painter.restore()
             return

@@ -11,7 +11,7 @@ import logging
 import random
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox,
     QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
@@ -39,18 +39,27 @@ class PlaylistDialog(QDialog):
 
     def __init__(self, library: LibraryService, genre_counts: dict[str, int], genres: list[str],
                  parent: QWidget | None = None, preselect: list[str] | None = None,
-                 export_dir: str = "") -> None:
+                 export_dir: str = "", min_confidence: float | None = None,
+                 start_folder: str | None = None, editing=None) -> None:
+        """min_confidence: the user's last choice; None starts at the model's threshold, so
+        uncertain tracks stay out unless the user lowers it. editing: a saved playlist
+        (PlaylistInfo) whose rules are shown and saved again under its id."""
         super().__init__(parent)
-        self.setWindowTitle("New genre playlist")
+        self.editing = editing
+        self.setWindowTitle("New genre playlist" if editing is None else f"Edit playlist “{editing.name}”")
         self.resize(940, 580)
         self.library = library
         self.tracks: list = []
         self._generation = 0
         self._shown_generation = 0
         self._export_dir = export_dir
+        self.start_folder = start_folder or str(Path.home())  # before any export: the music folder
         self._seed = random.randrange(1, 1_000_000)
 
-        self.form = PlaylistRulesForm(genres, genre_counts, preselect or [])
+        threshold = library.reader.threshold
+        self.form = PlaylistRulesForm(genres, genre_counts, preselect or [],
+                                      min_confidence=threshold if min_confidence is None else min_confidence,
+                                      threshold=threshold)
         self.form.changed.connect(self._schedule)
         self.form.reshuffleRequested.connect(self._reshuffle)
 
@@ -76,6 +85,8 @@ class PlaylistDialog(QDialog):
 
         self.name = QLineEdit()
         self.name.setPlaceholderText("Playlist name")
+        self.name_typed = False  # until the user types a name, it follows the chosen genres
+        self.name.textEdited.connect(self._on_name_edited)
         self.save_button = QPushButton("Save in library")
         self.save_button.clicked.connect(self.save)
         self.export_button = QPushButton("Export…")
@@ -98,8 +109,21 @@ class PlaylistDialog(QDialog):
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(DEBOUNCE_MS)
         self._debounce.timeout.connect(self.recompute)
+        if editing is not None:
+            self._show_saved(editing)
         self._suggest_name()
         self.recompute()
+
+    def _show_saved(self, playlist) -> None:
+        rules = PlaylistRules.from_dict(playlist.rules) if playlist.rules.get("genres") is not None else None
+        if rules is not None:
+            self.form.blockSignals(True)
+            self.form.set_rules(rules)
+            self.form.blockSignals(False)
+            self._seed = rules.seed or self._seed
+        self.name.setText(playlist.name)
+        self.name_typed = True  # its own name: genres no longer rename it
+        self.save_button.setText("Save changes")
 
     # -- live preview ---------------------------------------------------------------------------
     def rules(self) -> PlaylistRules:
@@ -155,8 +179,11 @@ class PlaylistDialog(QDialog):
             self._shown_generation = generation
             self.summary.setText(f"Could not build the playlist: {error}")
 
+    def _on_name_edited(self, text: str) -> None:
+        self.name_typed = bool(text.strip())  # emptied: the next genre change names it again
+
     def _suggest_name(self) -> None:
-        if self.name.isModified():
+        if self.name_typed:
             return
         genres = self.form.checked_genres()
         self.name.setText(" + ".join(genres[:3]) + (" …" if len(genres) > 3 else "") if genres
@@ -168,7 +195,10 @@ class PlaylistDialog(QDialog):
         if not name or not self.tracks:
             return False
         ids = [t.track_id for t in self.tracks]
-        self.library.save_playlist(name, self.rules().to_dict(), ids, on_done=self._on_saved)
+        if self.editing is not None:
+            self.library.update_playlist(self.editing.id, name, self.rules().to_dict(), ids, on_done=self._on_saved)
+        else:
+            self.library.save_playlist(name, self.rules().to_dict(), ids, on_done=self._on_saved)
         self.summary.setText(f"Saving “{name}”…")
         return True
 
@@ -177,7 +207,7 @@ class PlaylistDialog(QDialog):
         self.saved.emit(int(playlist_id))
 
     def _ask_export(self) -> None:
-        start = str(Path(self._export_dir or Path.home()) / f"{self.name.text().strip() or 'playlist'}.m3u8")
+        start = str(Path(self._export_dir or self.start_folder) / f"{self.name.text().strip() or 'playlist'}.m3u8")
         path, chosen = QFileDialog.getSaveFileName(self, "Export playlist", start, EXPORT_FILTERS)
         if not path:
             return

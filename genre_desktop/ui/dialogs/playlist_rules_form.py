@@ -24,7 +24,9 @@ class PlaylistRulesForm(QWidget):
     reshuffleRequested = Signal()
 
     def __init__(self, genres: list[str], counts: dict[str, int], preselect: list[str],
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, min_confidence: float = 0.0,
+                 threshold: float | None = None) -> None:
+        """min_confidence: where the slider starts (the model's threshold unless the user chose)."""
         super().__init__(parent)
         self.setMinimumWidth(300)
         self.genre_list = QListWidget()
@@ -43,9 +45,11 @@ class PlaylistRulesForm(QWidget):
         self.min_confidence.setSingleStep(5)
         self.min_confidence.setPageStep(10)
         self.min_confidence_label = QLabel()
+        self.min_confidence.setValue(round(min_confidence * 100))
         self.min_confidence.valueChanged.connect(self._on_min_confidence)
+        limit = f" The model's threshold is {threshold:.0%}: below it a track is uncertain." if threshold else ""
         self.min_confidence.setToolTip("Leave out tracks the model is less sure about "
-                                       "(tracks you labelled always qualify)")
+                                       f"(tracks you labelled always qualify).{limit}")
 
         self.max_tracks = self._limit_spin(0, 10_000, 25, "no limit", " tracks")
         self.max_minutes = self._limit_spin(0, 10_000, 0, "no limit", " min")
@@ -122,6 +126,15 @@ class PlaylistRulesForm(QWidget):
             item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
         self.genre_list.blockSignals(False)
         self.changed.emit()
+
+    def set_rules(self, rules: PlaylistRules) -> None:
+        """Show a saved playlist's rules (to edit them)."""
+        self.set_checked(list(rules.genres))
+        self.min_confidence.setValue(round(rules.min_confidence * 100))
+        self.max_tracks.setValue(rules.max_tracks or 0)
+        self.max_minutes.setValue(round(rules.max_minutes or 0))
+        self.per_artist.setValue(rules.per_artist or 0)
+        self.order.setCurrentIndex(max(0, self.order.findData(rules.order)))
 
     def rules(self, seed: int | None = None) -> PlaylistRules:
         return PlaylistRules(

@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QCompleter, QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
+from genre_desktop.ui.dialogs.titles import keep_title_whole
+
 
 class SetGenreDialog(QDialog):
     def __init__(self, genres: list[str], track_count: int, parent: QWidget | None = None) -> None:
@@ -34,6 +36,7 @@ class SetGenreDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.combo.setFocus()
+        keep_title_whole(self)
 
     def genre(self) -> str:
         return " ".join(self.combo.currentText().split())

@@ -87,7 +87,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(box)
 
     def _ask_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Add music folder")
+        folder = QFileDialog.getExistingDirectory(self, "Add music folder", self._original.start_folder())
         if folder:
             self.add_folder(folder)
 

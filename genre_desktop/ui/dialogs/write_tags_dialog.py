@@ -55,7 +55,8 @@ class WriteTagsDialog(QDialog):
     batchFinished = Signal(object)  # BatchResult (None when the write stopped on an error)
 
     def __init__(self, service: TagService, threshold: float, selected_ids: Sequence[int],
-                 whole_library: bool = False, parent: QWidget | None = None) -> None:
+                 whole_library: bool = False, parent: QWidget | None = None,
+                 remembered: tuple[bool, float | None] = (False, None)) -> None:
         super().__init__(parent)
         self.setWindowTitle("Write genres to files")
         self.resize(980, 620)
@@ -70,7 +71,8 @@ class WriteTagsDialog(QDialog):
         self._plan_task = None
         self._task = None
 
-        self.form = WriteTagsOptionsForm(threshold, len(self.selected_ids), whole_library)
+        self.form = WriteTagsOptionsForm(threshold, len(self.selected_ids), whole_library,
+                                         model_genres=remembered[0], min_confidence=remembered[1])
         self.form.changed.connect(self._schedule)
         self.model = TagChangeModel(self)
         self.table = QTableView()

@@ -16,7 +16,10 @@ class WriteTagsOptionsForm(QWidget):
     changed = Signal()  # any option that changes the plan
 
     def __init__(self, threshold: float, selected_count: int, whole_library: bool,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, model_genres: bool = False,
+                 min_confidence: float | None = None) -> None:
+        """model_genres and min_confidence: the user's last choice (default: only corrections,
+        at the library's threshold)."""
         super().__init__(parent)
         self._default_percent = round(threshold * 100)
 
@@ -36,13 +39,14 @@ class WriteTagsOptionsForm(QWidget):
         self.min_confidence = QSpinBox()
         self.min_confidence.setRange(0, 100)
         self.min_confidence.setSuffix(" % sure")
-        self.min_confidence.setValue(self._default_percent)
+        self.min_confidence.setValue(self._default_percent if min_confidence is None
+                                     else round(min_confidence * 100))
         self.min_confidence.setToolTip(f"Model genres below this confidence are not written "
                                        f"(the library's uncertainty threshold is {self._default_percent} %)")
         self._source = QButtonGroup(self)
         self._source.addButton(self.only_corrections)
         self._source.addButton(self.with_model)
-        self.with_model.setChecked(True)
+        (self.with_model if model_genres else self.only_corrections).setChecked(True)
         model_row = QHBoxLayout()
         model_row.addWidget(self.with_model)
         model_row.addWidget(self.min_confidence)
@@ -98,6 +102,11 @@ class WriteTagsOptionsForm(QWidget):
     @property
     def whole_library(self) -> bool:
         return bool(self.scope.currentData())
+
+    def remembered(self) -> tuple[bool, float | None]:
+        """(model genres too, their minimum confidence or None for the threshold): to store."""
+        percent = self.min_confidence.value()
+        return self.with_model.isChecked(), None if percent == self._default_percent else percent / 100
 
     def options(self) -> WriteOptions:
         percent = self.min_confidence.value()

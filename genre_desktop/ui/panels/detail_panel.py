@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from genre_desktop.core.genre_vocabulary import genre_key
 from genre_desktop.ui.itemmodels.columns import format_duration
 from genre_desktop.ui.widgets.probability_bars import ProbabilityBars
 from genre_desktop.ui.widgets.window_timeline import WindowTimeline
@@ -51,7 +52,8 @@ class DetailPanel(QScrollArea):
         super().__init__(parent)
         self.setObjectName("detailPanel")
         self.setWidgetResizable(True)
-        self.setMinimumWidth(300)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setMinimumWidth(220)
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.setSpacing(8)
@@ -71,6 +73,8 @@ class DetailPanel(QScrollArea):
         genre_row = QHBoxLayout()
         genre_row.addWidget(QLabel("Genre:"))
         self.genre_combo = QComboBox()
+        self.genre_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.genre_combo.setMinimumContentsLength(10)
         self.genre_combo.setToolTip("Correct the genre (Ctrl+1…Ctrl+0, Ctrl+G for any genre)")
         self.genre_combo.activated.connect(self._on_combo)
         genre_row.addWidget(self.genre_combo, 1)
@@ -115,6 +119,7 @@ class DetailPanel(QScrollArea):
     @staticmethod
     def _heading(text: str) -> QLabel:
         label = QLabel(text)
+        label.setWordWrap(True)
         label.setObjectName("sectionHeading")
         font = QFont(label.font())
         font.setBold(True)
@@ -173,7 +178,7 @@ class DetailPanel(QScrollArea):
         row = detail.row
         self.title.setText(row.title or "(untitled)")
         self.subtitle.setText(" — ".join(x for x in (row.artist, row.album) if x) or "Unknown artist")
-        self.verdict.setText(verdict_text(row))
+        self.verdict.setText(verdict_text(row, detail.probabilities, threshold))
         self.verdict.show()
         self.bars.set_probabilities(detail.probabilities, highlight=row.genre, threshold=threshold)
         self.decisive_index = decisive_window(detail)
@@ -184,7 +189,7 @@ class DetailPanel(QScrollArea):
             {1: "mono", 2: "stereo"}.get(detail.channels or 0)) if x)
         values = {
             "Title": row.title or "", "Artist": row.artist or "", "Album": row.album or "",
-            "Year": str(row.year) if row.year else "", "Genre tag": row.tag_genre or "",
+            "Year": str(row.year) if row.year else "", "Genre tag": tag_text(row),
             "Length": format_duration(row.duration), "Format": codec,
             "Path": getattr(row, "display_path", row.path),
             # "bundled+personal" versions: spaced, so the label can wrap in a narrow panel.
@@ -199,15 +204,25 @@ class DetailPanel(QScrollArea):
         self.timeline.set_position(seconds)
 
 
-def verdict_text(row: Any) -> str:
+def verdict_text(row: Any, probabilities: dict[str, float] | None = None,
+                 threshold: float | None = None) -> str:
+    """Which genre is shown and why; a file tag is never paired with the model's number."""
     if row.genre is None:
         return "Not analysed yet."
     if row.genre_source == "you":
         return f"You set this track to {row.genre}. Your choice always wins."
     conf = f"{row.confidence:.0%}" if row.confidence is not None else "?"
     if row.genre_source == "file tag":
-        return (f"Uncertain: the model is only {conf} sure, so the file's own genre tag "
-                f"({row.genre}) is shown.")
+        shown = f"Shown: {row.genre}, from the file's genre tag"
+        if genre_key(row.tag_genre or "") != genre_key(row.genre):
+            shown += f' "{row.tag_genre}"'
+        limit = f" (below the {threshold:.0%} threshold)" if threshold is not None else ""
+        if probabilities:
+            best = max(probabilities, key=probabilities.get)
+            guess = f"its best guess is {best} at {probabilities[best]:.0%}{limit}"
+        else:
+            guess = f"it is only {conf} sure{limit}"
+        return f"{shown}. The model is unsure: {guess}, so the tag is shown."
     if row.genre_source == "personal model":
         if row.uncertain:
             return (f"Uncertain: your model (learned from your corrections) leans to {row.genre} "
@@ -216,6 +231,17 @@ def verdict_text(row: Any) -> str:
     if row.uncertain:
         return f"Uncertain: the model leans to {row.genre} but is only {conf} sure."
     return f"The model says {row.genre} and is {conf} sure."
+
+
+def tag_text(row: Any) -> str:
+    """The raw genre tag, and the canonical genre it counts as when that is spelled otherwise."""
+    raw = row.tag_genre or ""
+    if not raw:
+        return ""
+    mapped = row.genre if row.genre_source == "file tag" else None
+    if mapped and genre_key(mapped) != genre_key(raw):
+        return f"{raw} (counted as {mapped})"
+    return raw
 
 
 def correction_history(labels: list[Any]) -> str:

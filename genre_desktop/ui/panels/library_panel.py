@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QHeaderView, QLabe
 from genre_desktop.ui.delegates.confidence_delegate import ConfidenceDelegate
 from genre_desktop.ui.itemmodels.columns import COLUMN_INDEX, COLUMNS
 from genre_desktop.ui.itemmodels.track_table_model import TrackTableModel
+from genre_desktop.ui.widgets.column_fitter import ColumnFitter
 
 SEARCH_DEBOUNCE_MS = 150
 MAX_RESTORED_SELECTION = 5000
@@ -54,6 +55,11 @@ class LibraryPanel(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         for column, spec in enumerate(COLUMNS):
             self.table.setColumnWidth(column, spec.width)
+        # Narrow windows: title, album and artist give way so genre and confidence stay visible.
+        self.fitter = ColumnFitter(self.table, [spec.width for spec in COLUMNS],
+                                   [COLUMN_INDEX[k] for k in ("album", "artist", "title", "tag_genre")],
+                                   [spec.least for spec in COLUMNS],
+                                   [COLUMN_INDEX[k] for k in ("tag_genre", "album", "duration")])
         self.table.setItemDelegateForColumn(COLUMN_INDEX["confidence"], ConfidenceDelegate(self.table))
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(
@@ -81,6 +87,7 @@ class LibraryPanel(QWidget):
     def _apply_search(self) -> None:
         self._debounce.stop()
         self.model.set_query(search=self.search.text().strip())
+        self.search.setModified(False)  # applied: Undo now reaches the library (ui/undo_router.py)
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)

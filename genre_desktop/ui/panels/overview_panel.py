@@ -12,6 +12,7 @@ class OverviewPanel(QWidget):
         super().__init__(parent)
         self.heading = QLabel("<h2>Your collection by genre</h2>")
         self.note = QLabel("Counts use each track's shown genre: your corrections first, then the model.")
+        self.note.setWordWrap(True)
         self.note.setObjectName("hint")
         self.chart = DistributionChart()
         layout = QVBoxLayout(self)

@@ -12,12 +12,15 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QStyle, QToolButton, QWidget
 
 from genre_desktop.ui.itemmodels.columns import format_duration
+from genre_desktop.ui.widgets.elided_label import ElidedLabel
 
 SLIDER_STEPS_PER_SECOND = 10
 
 
 class PlayerBar(QWidget):
     playRequested = Signal()  # play the selected track (when nothing is loaded yet)
+    nextRequested = Signal()
+    previousRequested = Signal()
     playDecisiveRequested = Signal()
     volumeChanged = Signal(float)
 
@@ -30,6 +33,10 @@ class PlayerBar(QWidget):
         self.play_button = self._button(QStyle.StandardPixmap.SP_MediaPlay, "Play / pause (Space)",
                                         self.toggle)
         self.stop_button = self._button(QStyle.StandardPixmap.SP_MediaStop, "Stop", self.stop)
+        self.previous_button = self._button(QStyle.StandardPixmap.SP_MediaSkipBackward,
+                                            "Previous track (Ctrl+Shift+Left)", self.previousRequested.emit)
+        self.next_button = self._button(QStyle.StandardPixmap.SP_MediaSkipForward,
+                                        "Next track (Ctrl+Shift+Right)", self.nextRequested.emit)
         self.decisive_button = self._button(QStyle.StandardPixmap.SP_MediaSeekForward,
                                             "Play the part that decided the genre (Ctrl+D)",
                                             self.playDecisiveRequested.emit)
@@ -41,9 +48,8 @@ class PlayerBar(QWidget):
         self.seek.sliderPressed.connect(lambda: setattr(self, "_dragging", True))
         self.seek.sliderReleased.connect(self._on_seek_released)
         self.position_label = QLabel("0:00 / 0:00")
-        self.position_label.setMinimumWidth(90)
-        self.now_playing = QLabel("Nothing playing")
-        self.now_playing.setMinimumWidth(160)
+        self.position_label.setMinimumWidth(self.position_label.fontMetrics().horizontalAdvance("00:00 / 00:00"))
+        self.now_playing = ElidedLabel("Nothing playing", minimum_chars=10)
         self.now_playing.setMaximumWidth(320)
         self.volume = QSlider(Qt.Orientation.Horizontal)
         self.volume.setRange(0, 100)
@@ -51,13 +57,14 @@ class PlayerBar(QWidget):
         self.volume.setToolTip("Volume")
         self.volume.setValue(round(playback.volume * 100))
         self.volume.valueChanged.connect(self._on_volume)
-        self.message = QLabel("")
+        self.message = ElidedLabel("")
         self.message.setObjectName("hint")
         self.message.hide()
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 2, 6, 2)
-        for widget in (self.play_button, self.stop_button, self.decisive_button):
+        for widget in (self.previous_button, self.play_button, self.next_button, self.stop_button,
+                       self.decisive_button):
             layout.addWidget(widget)
         layout.addWidget(self.now_playing)
         layout.addWidget(self.seek, 1)
@@ -85,8 +92,9 @@ class PlayerBar(QWidget):
         return button
 
     # -- commands -------------------------------------------------------------------------------
-    def play(self, path: str, start: float | None = None) -> None:
-        self.now_playing.setText(PurePath(path).name)
+    def play(self, path: str, start: float | None = None, title: str | None = None) -> None:
+        """title: what "now playing" says (title — artist); the file name when not given."""
+        self.now_playing.setText(title or PurePath(path).name)
         self.now_playing.setToolTip(path)
         self.playback.play_file(path, start)
 
@@ -105,7 +113,8 @@ class PlayerBar(QWidget):
 
     # -- feedback -------------------------------------------------------------------------------
     def set_unavailable(self, reason: str) -> None:
-        for widget in (self.play_button, self.stop_button, self.decisive_button, self.seek, self.volume):
+        for widget in (self.play_button, self.stop_button, self.previous_button, self.next_button,
+                       self.decisive_button, self.seek, self.volume):
             widget.setEnabled(False)
         self.now_playing.setText("Preview unavailable")
         self.message.setText(reason)
@@ -125,7 +134,6 @@ class PlayerBar(QWidget):
     def _on_loaded(self, path: str, duration: float) -> None:
         self._duration = duration
         self.seek.setRange(0, int(duration * SLIDER_STEPS_PER_SECOND))
-        self.now_playing.setText(PurePath(path).name)
 
     def _on_position(self, seconds: float) -> None:
         self._duration = self.playback.duration or self._duration

@@ -44,7 +44,9 @@ class ReviewPanel(QWidget):
         self.explanation.setWordWrap(True)
         self.explanation.setObjectName("hint")
         self.status = QLabel("")
+        self.status.setWordWrap(True)  # a narrow window wraps the text instead of widening
         self.learn_hint = QLabel("")
+        self.learn_hint.setWordWrap(True)
         self.learn_hint.setObjectName("hint")
         self.refresh_button = QPushButton("Refresh")
         self.refresh_button.setToolTip("Look again for the tracks worth asking you about")
@@ -68,7 +70,7 @@ class ReviewPanel(QWidget):
         self.tree.currentItemChanged.connect(self._on_current)
 
         top = QHBoxLayout()
-        top.addWidget(self.status)
+        top.addWidget(self.status, 1)
         top.addSpacing(12)
         top.addWidget(self.learn_hint, 1)
         top.addWidget(self.refresh_button)
@@ -164,6 +166,10 @@ class ReviewPanel(QWidget):
     # -- selection ------------------------------------------------------------------------------
     def selected_ids(self) -> list[int]:
         return [int(item.data(0, ID_ROLE)) for item in self.tree.selectedItems()]
+
+    def all_ids(self) -> list[int]:
+        """Every track in the queue, in its order."""
+        return [int(self.tree.topLevelItem(i).data(0, ID_ROLE)) for i in range(self.tree.topLevelItemCount())]
 
     def current_id(self) -> int | None:
         item = self.tree.currentItem()

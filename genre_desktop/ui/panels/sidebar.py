@@ -17,7 +17,7 @@ ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
 
 @dataclass(frozen=True)
 class SidebarEntry:
-    kind: str  # 'all' | 'uncertain' | 'genre' | 'missing' | 'review' | 'playlist' | 'problems'
+    kind: str  # 'all' | 'uncertain' | 'genre' | 'unmapped' | 'missing' | 'review' | 'playlist' | 'problems'
     value: Any = None
 
 
@@ -40,6 +40,7 @@ class Sidebar(QTreeWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("sidebar")
+        self.setMinimumWidth(150)  # section titles and "All tracks" stay readable
         self.setColumnCount(2)
         self.setHeaderHidden(True)
         self.setRootIsDecorated(False)
@@ -83,7 +84,7 @@ class Sidebar(QTreeWidget):
         return item
 
     def set_library(self, total: int, counts: dict[str, int], uncertain: int, known_genres: list[str],
-                    missing: int = 0) -> None:
+                    missing: int = 0, unmapped: int = 0) -> None:
         """Rebuild the LIBRARY section, keeping the current choice selected."""
         self.blockSignals(True)
         self._library.takeChildren()
@@ -95,6 +96,10 @@ class Sidebar(QTreeWidget):
         for genre in names:
             self._add(self._library, genre, counts.get(genre, 0), SidebarEntry("genre", genre),
                       color_icon(genre_color(genre)))
+        if unmapped:
+            self._add(self._library, "Unmapped tags", unmapped, SidebarEntry("unmapped"),
+                      tooltip="Genre tags no mapping knows: each counts as a genre of its own "
+                              "until you map it (opens Genre mapping)")
         if missing:
             self._add(self._library, "Missing files", missing, SidebarEntry("missing"),
                       tooltip="Tracks whose files were not found at the last scan")
