@@ -70,25 +70,25 @@ def test_unmapped_tags_are_mapped_in_one_step(qtbot, app_context, main_window):
     assert dialog.selected_tags() == ["Chillwave"]  # the unmapped ones are selected
     assert window.sidebar.current_entry == SidebarEntry("all")  # the view did not change
     dialog.genre.setFocus()
-    qtbot.keyClicks(dialog.genre.lineEdit(), "Electronic")
+    qtbot.keyClicks(dialog.genre.lineEdit(), "Electronic")  # the model's genre, in its spelling
     qtbot.mouseClick(dialog.map_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Unmapped tags" not in _sidebar_counts(window), timeout=10_000)
     wait_until_idle(qtbot, window)
     counts = _sidebar_counts(window)
-    assert counts["Electronic"] == "2" and "Chillwave" not in counts
+    assert counts["electronic"] == "2" and "Chillwave" not in counts
     qtbot.waitUntil(lambda: dialog.table.rowCount() == 0)  # nothing left unmapped
     dialog.only_unmapped.setChecked(False)
     mapped = {dialog.table.item(r, 0).text(): dialog.table.item(r, 2).text()
               for r in range(dialog.table.rowCount())}
-    assert mapped["Chillwave"] == "Electronic" and mapped["Alt. Rock"] == "rock"
+    assert mapped["Chillwave"] == "electronic" and mapped["Alt. Rock"] == "rock"
     dialog.close()
     QApplication.processEvents()
 
     # Undo (Ctrl+Z in the window) takes the mapping back.
-    assert window.labels.undo_stack.undoText() == "Count Chillwave as Electronic"
+    assert window.labels.undo_stack.undoText() == "Count Chillwave as electronic"
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=3000)
     window.library_panel.table.setFocus()
     qtbot.keyClick(window.library_panel.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: "Unmapped tags" in _sidebar_counts(window), timeout=10_000)
-    assert _sidebar_counts(window)["Chillwave"] == "2" and "Electronic" not in _sidebar_counts(window)
+    assert _sidebar_counts(window)["Chillwave"] == "2" and _sidebar_counts(window).get("electronic", "0") == "0"
