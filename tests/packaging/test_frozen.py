@@ -23,10 +23,10 @@ from .test_selftest import check_self_test_summary
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(2400)]
 
 SIZE_GOAL_MB = 250
-# The app measures ~516 MB unpacked on Linux today, over the 250 MB goal: LLVM inside llvmlite
-# (numba, which librosa needs) is 160 MB and FFmpeg with its codecs 74 MB on their own. This
-# ceiling catches something big being bundled by accident.
-SIZE_CEILING_MB = 545
+# The app measures ~556 MB unpacked on Linux today, over the 250 MB goal: LLVM inside llvmlite
+# (numba, which librosa needs) is 160 MB, FFmpeg with its codecs 74 MB and ONNX Runtime (the
+# music tagger) ~40 MB on their own. This ceiling catches something big being bundled by accident.
+SIZE_CEILING_MB = 585
 COLD_START_RUNS = 3
 
 
