@@ -99,9 +99,9 @@ class SimilarTracks:
                                        "scan their folder again")
             query = centroid(np.vstack([self.index.vector(t) for t in known]))
             genres = {self._meta[t][1] for t in known if self._meta[t][1]} if same_genre else None
-            artists: dict[str, int] = {}
-            for t in known:
-                if self._meta[t][0]:
-                    artists[self._meta[t][0]] = artists.get(self._meta[t][0], 0) + 1
             return self.index.query(query, limit, exclude=track_ids, genres=genres,
-                                    per_artist=per_artist, artist_counts=artists)
+                                    per_artist=per_artist)
+
+    def track_info(self, track_id: int) -> tuple[str | None, str | None]:
+        """(artist, genre) as of the last sync."""
+        return self._meta.get(track_id, (None, None))

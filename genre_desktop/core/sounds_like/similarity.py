@@ -103,11 +103,11 @@ class SimilarityIndex:
         return None if row is None else self._vectors[row].copy()
 
     def query(self, vector: np.ndarray, limit: int = 25, *, exclude: Iterable[int] = (),
-              genres: Iterable[str] | None = None, per_artist: int | None = None,
-              artist_counts: dict[str, int] | None = None) -> list[Neighbour]:
+              genres: Iterable[str] | None = None,
+              per_artist: int | None = None) -> list[Neighbour]:
         """The ``limit`` nearest tracks to ``vector``, nearest first, leaving out ``exclude``;
-        only tracks of ``genres`` when given; at most ``per_artist`` per artist, counting
-        ``artist_counts`` (e.g. the query tracks' own artists) as already taken."""
+        only tracks of ``genres`` when given; at most ``per_artist`` per artist (tracks without
+        an artist are not capped)."""
         n = len(self)
         if n == 0 or limit <= 0:
             return []
@@ -121,11 +121,10 @@ class SimilarityIndex:
             codes = [self._genre_codes.code(g) for g in genres]
             allowed &= np.isin(self._genres[:n], [c for c in codes if c != _NO_CODE])
         candidates = np.flatnonzero(allowed)
-        taken = {self._artist_codes.code(a): c for a, c in (artist_counts or {}).items()}
-        return self._pick(candidates, scores[candidates], limit, per_artist, taken)
+        return self._pick(candidates, scores[candidates], limit, per_artist)
 
-    def _pick(self, rows: np.ndarray, scores: np.ndarray, limit: int, per_artist: int | None,
-              taken: dict[int, int]) -> list[Neighbour]:
+    def _pick(self, rows: np.ndarray, scores: np.ndarray, limit: int,
+              per_artist: int | None) -> list[Neighbour]:
         # Sort only the best few; widen (up to everything) when the artist cap skips too many.
         want = limit if per_artist is None else limit * 4
         while True:
@@ -133,7 +132,7 @@ class SimilarityIndex:
             best = np.argpartition(-scores, top - 1)[:top] if top < len(rows) else np.arange(len(rows))
             best = best[np.argsort(-scores[best], kind="stable")]
             picked: list[Neighbour] = []
-            counts = dict(taken)
+            counts: dict[int, int] = {}
             for i in best:
                 artist = int(self._artists[rows[i]])
                 if per_artist is not None and artist != _NO_CODE:

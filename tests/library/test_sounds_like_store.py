@@ -1,0 +1,99 @@
+"""Track tags and embeddings read from the stored windows, and the index kept in step with a real
+library file. The rows are seeded: real GTZAN feature and tag rows, embeddings drawn per genre."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from genre_desktop.core.feature_schema import MODEL_RECIPE_VERSION, RECIPE_VERSION
+from genre_desktop.core.training_data import load_model_table
+from genre_desktop.library.db import connect
+from genre_desktop.library.sounds_like import NotAnalysedError, SimilarTracks, track_vectors
+from genre_desktop.library.writes import refresh_derived
+
+GENRES = ("blues", "jazz", "metal")
+
+
+@pytest.fixture(scope="module")
+def clip_rows(gtzan_dir):
+    table = load_model_table(gtzan_dir)
+    return {g: table.X[table.y == g][:8] for g in GENRES}
+
+
+def seed(conn, clip_rows, ids, *, windows=2, recipe=MODEL_RECIPE_VERSION, seed_=0):
+    """Tracks `ids`: artist = id % 4, genre in turn; each window a real clip's features+tags row
+    and an embedding near its genre's centre."""
+    rng = np.random.default_rng(seed_)
+    centres = {g: np.eye(200, dtype=np.float32)[i] for i, g in enumerate(GENRES)}
+    now = time.time()
+    for tid in ids:
+        genre = GENRES[tid % 3]
+        conn.execute(
+            """INSERT INTO tracks(id, path, size, mtime_ns, title, artist, added_at, scanned_at)
+               VALUES (?, ?, 1, 1, ?, ?, ?, ?)""",
+            (tid, f"/music/{tid}.flac", f"Track {tid}", f"Artist {tid % 4}", now, now))
+        conn.execute("""INSERT INTO predictions(track_id, model_version, genre, confidence, probabilities,
+                        window_probabilities, predicted_at) VALUES (?, 'm', ?, 0.9, '{}', '[]', ?)""",
+                     (tid, genre, now))
+        for w in range(windows):
+            row = clip_rows[genre][(tid + w) % 8]
+            features = row if recipe == MODEL_RECIPE_VERSION else row[:57]
+            embedding = centres[genre] + 0.05 * rng.normal(size=200).astype(np.float32)
+            conn.execute(
+                """INSERT INTO windows(track_id, idx, start_s, end_s, features, recipe_version, embedding)
+                   VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                (tid, w, 30.0 * w, 30.0 * w + 30, np.asarray(features, np.float64).tobytes(), recipe,
+                 embedding.tobytes() if recipe == MODEL_RECIPE_VERSION else None))
+    refresh_derived(conn, list(ids))
+
+
+def test_track_vectors_are_window_means(db_path, writer, clip_rows):
+    writer.call(lambda conn: seed(conn, clip_rows, [1, 2, 3], windows=3))
+    writer.call(lambda conn: seed(conn, clip_rows, [4], recipe=RECIPE_VERSION))
+    conn = connect(db_path, readonly=True)
+    try:
+        vectors = track_vectors(conn)
+        one = track_vectors(conn, [2])
+        windows = conn.execute("SELECT features, embedding FROM windows WHERE track_id = 2").fetchall()
+    finally:
+        conn.close()
+    assert vectors.ids == [1, 2, 3]  # track 4 predates the tagger
+    tags = np.mean([np.frombuffer(f, np.float64)[57:] for f, _ in windows], axis=0)
+    emb = np.mean([np.frombuffer(e, np.float32) for _, e in windows], axis=0)
+    assert one.ids == [2]
+    assert np.allclose(one.tags[0], tags) and np.allclose(vectors.tags[1], tags)
+    assert np.allclose(one.embeddings[0], emb, atol=1e-6)
+
+
+def test_sync_is_incremental_and_follows_the_library(db_path, writer, clip_rows):
+    writer.call(lambda conn: seed(conn, clip_rows, range(1, 31)))
+    tracks = SimilarTracks()
+    conn = connect(db_path, readonly=True)
+    try:
+        assert tracks.sync(conn) == 30
+        assert tracks.sync(conn) == 0  # nothing changed: nothing is read again
+        near = tracks.similar([3], 10)
+        assert len(near) == 10 and 3 not in [n.track_id for n in near]
+        assert all(tracks.track_info(n.track_id)[1] == "blues" for n in near[:9])  # id % 3 == 0: blues
+        capped = tracks.similar([3], 9, per_artist=2)
+        artists = [tracks.track_info(n.track_id)[0] for n in capped]
+        assert max(artists.count(a) for a in set(artists)) <= 2
+
+        writer.call(lambda c: seed(c, clip_rows, range(31, 41), seed_=1))  # a scan adds tracks
+        writer.call(lambda c: c.execute("UPDATE tracks SET status = 'missing' WHERE id = 6"))
+        writer.call(lambda c: c.execute(
+            "INSERT INTO labels(track_id, genre, source, created_at) VALUES (9, 'jazz', 'you', 0)"))
+        writer.call(lambda c: refresh_derived(c, [9]))
+        assert tracks.sync(conn) == 10
+        assert len(tracks.index) == 39 and 6 not in tracks.index
+        same = tracks.similar([3], 40, same_genre=True)
+        ids = [n.track_id for n in same]
+        assert 9 not in ids and 6 not in ids and 33 in ids
+        assert all(tracks.track_info(t)[1] == "blues" for t in ids)
+        with pytest.raises(NotAnalysedError):
+            tracks.similar([6])
+    finally:
+        conn.close()
