@@ -18,7 +18,8 @@ import numpy as np
 
 from genre_desktop.core.feature_schema import EMBEDDING_SIZE, MODEL_RECIPE_VERSION
 from genre_desktop.core.sounds_like.similarity import Neighbour, SimilarityIndex, centroid
-from genre_desktop.core.sounds_like.tags import TAGS_END, TAGS_START
+from genre_desktop.core.sounds_like.tag_thresholds import THRESHOLDS
+from genre_desktop.core.sounds_like.tags import TAGS_END, TAGS_START, ShownTag, shown_tags
 
 
 @dataclass(frozen=True)
@@ -105,3 +106,9 @@ class SimilarTracks:
     def track_info(self, track_id: int) -> tuple[str | None, str | None]:
         """(artist, genre) as of the last sync."""
         return self._meta.get(track_id, (None, None))
+
+
+def shown_tags_of(conn: sqlite3.Connection, track_id: int) -> list[ShownTag] | None:
+    """The Sounds-like tags of one track to show; None when it has no tagger windows yet."""
+    vectors = track_vectors(conn, [track_id])
+    return shown_tags(vectors.tags[0], THRESHOLDS) if vectors.ids else None

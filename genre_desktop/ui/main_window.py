@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QDockWidget, QLabel, QMainWindow, QSplitter, QStackedWidget, QTabWidget, QVBoxLayout, QWidget,
 )
 
+from genre_desktop.services.similar_service import SimilarService
 from genre_desktop.ui.actions import build_menus, build_toolbar, create_actions
 from genre_desktop.ui.context import AppContext
 from genre_desktop.ui.itemmodels.track_query import query_ids
@@ -27,6 +28,7 @@ from genre_desktop.ui.panels.scan_progress import ScanProgressWidget
 from genre_desktop.ui.panels.sidebar import Sidebar, SidebarEntry
 from genre_desktop.ui.personal_controller import PersonalController
 from genre_desktop.ui.scan_controller import ScanController
+from genre_desktop.ui.sounds_like_controller import SoundsLikeController
 from genre_desktop.ui.tag_controller import TagController
 from genre_desktop.ui.window_commands import WindowCommands
 
@@ -65,6 +67,9 @@ class MainWindow(QMainWindow):
         self.scans = ScanController(context, self.scan_progress, self)
         self.actions = create_actions(self, self.labels.undo_stack, context.genres)
         self.commands = WindowCommands(self)
+        self.sounds_like = SoundsLikeController(
+            SimilarService(context.library, self), self.detail.sounds_like, self.selected_track_ids,
+            self.describe_tracks, self.commands.play_track, self)
 
         # -- layout --------------------------------------------------------------------------
         self.tabs = QTabWidget()
@@ -151,6 +156,8 @@ class MainWindow(QMainWindow):
         self.detail.otherGenreRequested.connect(self.labels.ask_genre)
         self.detail.playDecisiveRequested.connect(c.play_decisive)
         self.detail.playFromRequested.connect(c.play_current_from)
+        self.detail.moreLikeThisRequested.connect(self.sounds_like.more_like_this)
+        a.more_like_this.triggered.connect(self.sounds_like.more_like_this)
         self.player.playRequested.connect(c.play_selected)
         self.context.playback.positionChanged.connect(c.follow_position)
 
@@ -218,6 +225,14 @@ class MainWindow(QMainWindow):
     def show_track(self, track_id: int | None) -> None:
         detail = self.context.library.reader.detail(track_id) if track_id is not None else None
         self.detail.show_detail(detail, self.context.library.reader.threshold)
+        self.sounds_like.show_track(track_id)
+
+    def describe_tracks(self, ids: list[int]) -> str:
+        """'Title' of the one track the panel shows, else 'the N selected tracks'."""
+        detail = self.detail.detail
+        if len(ids) == 1 and detail is not None and detail.row.id == ids[0]:
+            return detail.row.title or "this track"
+        return "this track" if len(ids) == 1 else f"the {len(ids)} selected tracks"
 
     def _on_rows_changed(self, ids: list[int]) -> None:
         current = self.current_track_id()
