@@ -31,7 +31,7 @@ def main() -> None:
     train = table.subset(table.mask_for(load_split(args.gtzan / "splits", "train")))
     tags = train.X[:, len(FEATURE_NAMES):]
     thresholds = choose_thresholds(tags, train.y)
-    body = "".join(f"    {tag!r}: {value:.6f},\n" for tag, value in thresholds.items())
+    body = "".join(f"    {tag!r}: {value!r},\n" for tag, value in thresholds.items())
     OUT.write_text(HEADER + body + "}\n", encoding="utf-8")
     print(f"wrote {OUT} from {len(train.y)} train clips: {tag_quality(tags, train.y, thresholds)}")
 

@@ -1,7 +1,8 @@
-"""The Sounds-like tags of one track, one line per group: 'Mood: chill 4% · mellow 3%'.
+"""The Sounds-like tags of one track, one line per group: 'Mood: chill · mellow', strongest first.
 
-The percentage is the tagger's probability; a tag is listed only above its display threshold,
-so even a low-looking percentage means the tag clearly stands out for this track.
+Each line's tooltip gives the tagger's probabilities and the thresholds they cleared: rare tags
+such as moods have low probabilities even when they clearly stand out, so a bare percentage next
+to the name would read as doubt.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ class SoundsLikeTags(QWidget):
         for group in TagGroup:
             line = QLabel("")
             line.setWordWrap(True)
-            form.addRow(f"{group.value.capitalize()}:", line)
+            form.addRow(f"{group.value.capitalize()}:".replace("&", "&&"), line)  # & is no mnemonic
             self._lines[group] = line
         self.note = QLabel("")
         self.note.setWordWrap(True)
@@ -37,8 +38,10 @@ class SoundsLikeTags(QWidget):
     def show_tags(self, tags: list[ShownTag] | None, note: str | None = None) -> None:
         """None: nothing to show (no track, or not analysed by the tagger yet: say so in note)."""
         for group, line in self._lines.items():
-            names = [f"{t.name} {t.probability:.0%}" for t in tags or [] if t.group is group]
-            line.setText(" · ".join(names) if names else "—")
+            shown = [t for t in tags or [] if t.group is group]
+            line.setText(" · ".join(t.name for t in shown) if shown else "—")
+            line.setToolTip("\n".join(f"{t.name}: {t.probability:.1%} (shown from {t.threshold:.1%})"
+                                       for t in shown))
         if note is None:
             note = "Nothing stands out." if tags == [] else ""
         self.note.setText(note)
