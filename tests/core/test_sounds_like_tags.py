@@ -136,3 +136,14 @@ def test_index_rejects_vectors_of_the_wrong_size():
     with pytest.raises(ValueError):
         index.add([1, 2], np.zeros((2, 5)))
     assert index.query(np.ones(4), 5) == []
+
+
+def test_sounds_like_core_and_library_code_never_load_qt():
+    import subprocess
+    import sys
+
+    code = ("import sys, genre_desktop.core.sounds_like.similarity, genre_desktop.library.sounds_like, "
+            "genre_desktop.commands.similar; print('PySide6' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"

@@ -89,7 +89,12 @@ def take(out: Path, work: Path) -> None:
     window.library_panel.select_ids([focus.id], current=focus.id)
     window.library_panel.table.scrollToTop()
     _save(window, out, "library")
+    _wait(lambda: window.detail.sounds_like.note.text() == "" or not window.detail.sounds_like.note.isHidden())
     _save(window.detail_dock, out, "detail_panel")
+    more = window.sounds_like.more_like_this()
+    _wait(lambda: bool(more.results) or "analysed" in more.status.text())
+    _save(more, out, "more_like_this")
+    more.close()
 
     window.show_tab(OVERVIEW_TAB)
     _save(window, out, "overview")
