@@ -22,10 +22,12 @@ class SoundsLikeController(QObject):
         self.service, self.tags_view = service, tags_view
         self._selected_ids, self._describe, self._play = selected_ids, describe, play
         self._shown_id: int | None = None
+        self.loaded_id: int | None = None  # the track whose tags are on show
         self.dialog: MoreLikeThisDialog | None = None
 
     def show_track(self, track_id: int | None) -> None:
         self._shown_id = track_id
+        self.loaded_id = None
         if track_id is None:
             self.tags_view.show_tags(None)
             return
@@ -35,6 +37,7 @@ class SoundsLikeController(QObject):
     def _tags_loaded(self, track_id: int, tags, error: str | None = None) -> None:
         if track_id != self._shown_id:  # the user has moved on
             return
+        self.loaded_id = track_id
         if error is not None:
             self.tags_view.show_tags(None, f"Could not read the tags: {error}")
         else:

@@ -89,7 +89,7 @@ def take(out: Path, work: Path) -> None:
     window.library_panel.select_ids([focus.id], current=focus.id)
     window.library_panel.table.scrollToTop()
     _save(window, out, "library")
-    _wait(lambda: window.detail.sounds_like.note.text() == "" or not window.detail.sounds_like.note.isHidden())
+    _wait(lambda: window.sounds_like.loaded_id == focus.id)
     _save(window.detail_dock, out, "detail_panel")
     more = window.sounds_like.more_like_this()
     _wait(lambda: bool(more.results) or "analysed" in more.status.text())
