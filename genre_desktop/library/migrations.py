@@ -194,8 +194,22 @@ V3_TAG_JOURNAL: tuple[str, ...] = (
 # window is kept beside it. Rows of the old recipe stay until their track is analysed again.
 V4_TAGGER = ("ALTER TABLE windows ADD COLUMN embedding BLOB",)
 
+# v5: the Sounds-like tags each track shows (library/sounds_like.py), kept in SQL so that a
+# search like tag:chill and the table's Sounds-like column are indexed queries. Derived from the
+# windows: rows are rewritten when a track is analysed and whenever the display thresholds change.
+V5_SOUND_TAGS: tuple[str, ...] = (
+    """CREATE TABLE sound_tags(
+        track_id INTEGER NOT NULL REFERENCES tracks(id) ON DELETE CASCADE,
+        tag TEXT NOT NULL,
+        probability REAL NOT NULL,
+        strength REAL NOT NULL,
+        PRIMARY KEY (track_id, tag)) WITHOUT ROWID""",
+    "CREATE INDEX ix_sound_tags_tag ON sound_tags(tag, track_id)",
+)
+
 MIGRATIONS: tuple[tuple[int, Sequence[str]], ...] = (
     (1, V1_SCHEMA), (2, V2_PERSONAL_MODEL), (3, V3_TAG_JOURNAL), (4, V4_TAGGER),
+    (5, V5_SOUND_TAGS),
 )
 
 

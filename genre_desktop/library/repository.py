@@ -26,6 +26,8 @@ from genre_desktop.library.records import (  # noqa: F401  (public API)
     TrackDetail,
     TrackRow,
 )
+from genre_desktop.core.sounds_like.tags import name_of_key
+from genre_desktop.library.sounds_like import sound_tag_key
 from genre_desktop.library.writes import (  # noqa: F401  (public API)
     add_folder,
     canonical_genre,
@@ -52,6 +54,7 @@ SORT_KEYS: dict[str, tuple[str, ...]] = {
     "confidence": ("confidence",),
     "source": ("genre_source", "confidence"),
     "tag_genre": ("tag_genre COLLATE NOCASE",),
+    "sounds_like": ("(SELECT tag FROM sound_tags WHERE track_id = tracks.id ORDER BY strength DESC LIMIT 1)",),
 }
 
 _SORTS_INDEXED_WITH_GENRE = frozenset({"title", "genre", "confidence"})  # (status, genre, key) indexes
@@ -60,9 +63,13 @@ _SORTS_INDEXED_WITH_GENRE = frozenset({"title", "genre", "confidence"})  # (stat
 # label is never unsure.
 _UNCERTAIN_SQL = "(genre_source IN ('model', 'personal model', 'file tag') AND confidence < :threshold)"
 
+# The table's Sounds-like cell: the three strongest stored tags.
+_SOUNDS_LIKE_SQL = """(SELECT group_concat(tag, ' ') FROM (SELECT tag FROM sound_tags
+    WHERE track_id = tracks.id ORDER BY strength DESC LIMIT 3))"""
+
 _ROW_COLUMNS = (
     "id, path, title, artist, album, duration, genre, genre_source, confidence, tag_genre, "
-    f"status, {_UNCERTAIN_SQL} AS uncertain, year"
+    f"status, {_UNCERTAIN_SQL} AS uncertain, year, {_SOUNDS_LIKE_SQL} AS sounds_like"
 )
 
 
@@ -77,6 +84,7 @@ def _to_row(r: sqlite3.Row) -> TrackRow:
         duration=r["duration"], genre=r["genre"], genre_source=r["genre_source"],
         confidence=r["confidence"], tag_genre=r["tag_genre"], status=r["status"],
         uncertain=bool(r["uncertain"]), year=r["year"],
+        sounds_like=", ".join(name_of_key(k) for k in (r["sounds_like"] or "").split()),
     )
 
 
@@ -118,6 +126,10 @@ class LibraryReader:
             clauses.append(_UNCERTAIN_SQL)
         for n, term in enumerate(search.split()):
             key = f"s{n}"
+            if term[:4].lower() == "tag:":  # a Sounds-like tag: tag:chill, tag:female-vocalists
+                params[key] = sound_tag_key(term[4:])
+                clauses.append(f"id IN (SELECT track_id FROM sound_tags WHERE tag = :{key})")
+                continue
             params[key] = _like_pattern(term)
             clauses.append(
                 f"(title LIKE :{key} ESCAPE '\\' OR artist LIKE :{key} ESCAPE '\\' OR "

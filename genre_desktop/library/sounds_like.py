@@ -19,7 +19,11 @@ import numpy as np
 from genre_desktop.core.feature_schema import EMBEDDING_SIZE, MODEL_RECIPE_VERSION
 from genre_desktop.core.sounds_like.similarity import Neighbour, SimilarityIndex, centroid
 from genre_desktop.core.sounds_like.tag_thresholds import THRESHOLDS
-from genre_desktop.core.sounds_like.tags import TAGS_END, TAGS_START, ShownTag, shown_tags
+from genre_desktop.core.sounds_like.tags import (TAGS_END, TAGS_START, ShownTag, find_tag,
+                                                  search_key, shown_tags, thresholds_version)
+from genre_desktop.library.writes import get_meta, set_meta
+
+META_SOUND_TAGS = "sound_tags_thresholds"  # thresholds_version of the stored sound_tags rows
 
 
 @dataclass(frozen=True)
@@ -112,3 +116,41 @@ def shown_tags_of(conn: sqlite3.Connection, track_id: int) -> list[ShownTag] | N
     """The Sounds-like tags of one track to show; None when it has no tagger windows yet."""
     vectors = track_vectors(conn, [track_id])
     return shown_tags(vectors.tags[0], THRESHOLDS) if vectors.ids else None
+
+
+# --- the stored tags (sound_tags: what tag: searches and the table's column read) ----------------
+
+def store_sound_tags(conn: sqlite3.Connection, track_ids: Sequence[int]) -> None:
+    """Rewrite the shown tags of these tracks from their windows (in the writer's transaction)."""
+    ids = [int(t) for t in track_ids]
+    conn.execute("DELETE FROM sound_tags WHERE track_id IN (SELECT value FROM json_each(?))",
+                 (json.dumps(ids),))
+    vectors = track_vectors(conn, ids)
+    conn.executemany(
+        "INSERT INTO sound_tags(track_id, tag, probability, strength) VALUES (?, ?, ?, ?)",
+        [(tid, t.key, t.probability, t.strength)
+         for tid, tags in zip(vectors.ids, vectors.tags)
+         for t in shown_tags(tags, THRESHOLDS, per_group=None)])
+
+
+def refresh_sound_tags(conn: sqlite3.Connection, batch: int = 2000) -> int:
+    """Redo every track's stored tags when they were made with other thresholds (or never, as in
+    a library analysed before this table existed). Returns how many tracks were redone."""
+    version = thresholds_version(THRESHOLDS)
+    if get_meta(conn, META_SOUND_TAGS) == version:
+        return 0
+    ids = [r[0] for r in conn.execute(
+        "SELECT DISTINCT track_id FROM windows WHERE embedding IS NOT NULL AND recipe_version = ?",
+        (MODEL_RECIPE_VERSION,))]
+    conn.execute("DELETE FROM sound_tags")
+    for start in range(0, len(ids), batch):
+        store_sound_tags(conn, ids[start:start + batch])
+    set_meta(conn, META_SOUND_TAGS, version)
+    return len(ids)
+
+
+def sound_tag_key(text: str) -> str:
+    """What a search term after 'tag:' matches: the stored key of the tag it names, else the
+    text itself made key-like (so an unknown tag simply finds nothing)."""
+    tag = find_tag(text)
+    return search_key(tag) if tag else text.strip().lower().replace(" ", "-")

@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject
 
 from genre_desktop.library.records import TrackRow
 from genre_desktop.library.repository import LibraryReader
-from genre_desktop.library.sounds_like import SimilarTracks, shown_tags_of
+from genre_desktop.library.sounds_like import SimilarTracks, refresh_sound_tags, shown_tags_of
 from genre_desktop.services.library_service import LibraryService
 from genre_desktop.services.tasks import Task
 
@@ -51,6 +51,12 @@ class SimilarService(QObject):
         super().__init__(parent)
         self.library = library
         self.tracks = SimilarTracks()
+
+    def refresh_stored_tags(self) -> None:
+        """Fill the stored tags (search, column) of tracks analysed before they existed or with
+        other thresholds; the table re-reads only when something was redone."""
+        self.library.submit(refresh_sound_tags, name="sounds like tags",
+                            on_done=lambda redone: redone and self.library.libraryChanged.emit())
 
     def load_tags(self, track_id: int, on_result: Callable, on_error: Callable | None = None) -> Task:
         """on_result(list of ShownTag, or None when the track has no tagger analysis yet)."""

@@ -70,6 +70,9 @@ class MainWindow(QMainWindow):
         self.sounds_like = SoundsLikeController(
             SimilarService(context.library, self), self.detail.sounds_like, self.selected_track_ids,
             self.describe_tracks, self.commands.play_track, self)
+        self.library_panel.search.setToolTip(
+            "Words match title, artist, album, genre and path; tag:chill, tag:80s or "
+            "tag:female-vocalists finds tracks that sound that way")
 
         # -- layout --------------------------------------------------------------------------
         self.tabs = QTabWidget()

@@ -24,6 +24,7 @@ class SoundsLikeController(QObject):
         self._shown_id: int | None = None
         self.loaded_id: int | None = None  # the track whose tags are on show
         self.dialog: MoreLikeThisDialog | None = None
+        service.refresh_stored_tags()
 
     def show_track(self, track_id: int | None) -> None:
         self._shown_id = track_id

@@ -59,3 +59,42 @@ def test_sync_is_incremental_and_follows_the_library(db_path, writer, clip_rows)
             tracks.similar([6])
     finally:
         conn.close()
+
+
+def test_stored_tags_search_and_column(db_path, writer, clip_rows):
+    from genre_desktop.core.sounds_like.tag_thresholds import THRESHOLDS
+    from genre_desktop.core.sounds_like.tags import shown_tags
+    from genre_desktop.library.repository import LibraryReader
+    from genre_desktop.library.sounds_like import refresh_sound_tags
+
+    writer.call(lambda conn: seed(conn, clip_rows, range(1, 13)))
+    writer.call(lambda conn: seed(conn, clip_rows, [13], recipe=RECIPE_VERSION))
+    assert writer.call(refresh_sound_tags) == 12  # a library analysed before the table existed
+    assert writer.call(refresh_sound_tags) == 0  # same thresholds: nothing to redo
+    conn = connect(db_path, readonly=True)
+    try:
+        vectors = track_vectors(conn)
+        expected = {tid: shown_tags(t, THRESHOLDS, per_group=None) for tid, t in zip(vectors.ids, vectors.tags)}
+        stored = {}
+        for tid, tag, p in conn.execute("SELECT track_id, tag, probability FROM sound_tags"):
+            stored.setdefault(tid, {})[tag] = p
+        assert set(stored) <= set(expected) and 13 not in stored
+        for tid, tags in expected.items():
+            assert {t.key: pytest.approx(t.probability) for t in tags} == stored.get(tid, {})
+        reader = LibraryReader(conn)
+        key = max((t.key for tags in expected.values() for t in tags),
+                  key=lambda k: sum(k in {t.key for t in tags} for tags in expected.values()))
+        having = sorted(tid for tid, tags in expected.items() if key in {t.key for t in tags})
+        assert 0 < len(having) < 12
+        assert sorted(reader.track_ids(search=f"tag:{key}")) == having
+        assert sorted(reader.track_ids(search=f"TAG:{key.upper()} Track")) == having  # with text
+        assert reader.track_ids(search="tag:polka") == []
+        rows = reader.rows(having)
+        for tid in having:
+            top = [t.name for t in expected[tid][:3]]
+            assert rows[tid].sounds_like == ", ".join(top)
+        assert reader.rows([13])[13].sounds_like == ""
+        by_tag = reader.track_ids(sort="sounds_like")
+        assert sorted(by_tag) == list(range(1, 14))
+    finally:
+        conn.close()

@@ -12,6 +12,8 @@ from genre_desktop.core.sounds_like.tag_thresholds import THRESHOLDS
 from genre_desktop.core.sounds_like.tags import TagGroup, shown_tags
 from genre_desktop.core.training_data import load_model_table
 from genre_desktop.library.db import connect
+from genre_desktop.library.sounds_like import store_sound_tags
+from genre_desktop.ui.itemmodels.columns import COLUMN_INDEX
 from genre_desktop.ui.sounds_like_controller import NOT_ANALYSED
 from tests.ui.conftest import wait_until_idle
 from tests.ui.seed import GENRES, seed_library
@@ -33,6 +35,7 @@ def add_tagger_windows(conn, table, n=40):
                    VALUES (?, ?, ?, ?, ?, ?, ?)""",
                 (tid, k, 30.0 * k, 30.0 * k + 30, rows[(tid + k) % len(rows)].tobytes(),
                  MODEL_RECIPE_VERSION, embedding.tobytes()))
+    store_sound_tags(conn, range(1, OLD_RECIPE_TRACK))  # as a scan does
 
 
 @pytest.fixture
@@ -127,3 +130,23 @@ def test_more_like_this_explains_a_track_not_yet_tagged(qtbot, tagged_window):
     qtbot.waitUntil(lambda: "scan their folder again" in dialog.status.text(), timeout=15_000)
     assert not dialog.play_button.isEnabled() and dialog.table.rowCount() == 0
     dialog.close()
+
+
+def test_tag_search_and_the_sounds_like_column(qtbot, tagged_window, app_context):
+    window = tagged_window
+    conn = connect(app_context.db_path, readonly=True)
+    counts = dict(conn.execute("SELECT tag, COUNT(*) FROM sound_tags GROUP BY tag").fetchall())
+    key = max(counts, key=lambda k: (0 < counts[k] < 39, counts[k]))
+    having = {r[0] for r in conn.execute("SELECT track_id FROM sound_tags WHERE tag = ?", (key,))}
+    conn.close()
+    assert 0 < len(having) < 39
+    window.library_panel.search.setText(f"tag:{key}")
+    qtbot.waitUntil(lambda: window.model.rowCount() == len(having) and not window.model.loading,
+                    timeout=15_000)
+    assert set(window.model.ids) == having
+    column = COLUMN_INDEX["sounds_like"]
+    for row in range(window.model.rowCount()):
+        cell = window.model.data(window.model.index(row, column))
+        assert cell == window.model.track_row(row).sounds_like and cell
+    window.library_panel.search.setText("")
+    qtbot.waitUntil(lambda: window.model.rowCount() == 40, timeout=15_000)

@@ -47,6 +47,12 @@ def search_key(tag: str) -> str:
     return display_name(tag).replace(" ", "-")
 
 
+def name_of_key(key: str) -> str:
+    """'female-vocalists' -> 'female vocalists' (a stored search key back to its display name)."""
+    tag = find_tag(key)
+    return display_name(tag) if tag else key
+
+
 def find_tag(text: str) -> str | None:
     """The tagger's tag a user means by ``text`` ('chill', 'Hip hop', 'female-vocalists'),
     or None."""
@@ -68,6 +74,15 @@ class ShownTag:
     def name(self) -> str:
         return display_name(self.tag)
 
+    @property
+    def key(self) -> str:
+        return search_key(self.tag)
+
+    @property
+    def strength(self) -> float:
+        """How far the probability clears the threshold (1 = just at it)."""
+        return self.probability / self.threshold if self.threshold > 0 else self.probability
+
 
 def track_tags(window_features: np.ndarray) -> np.ndarray:
     """(50,) a track's tag probabilities: the mean over its windows' stored tag columns."""
@@ -78,9 +93,9 @@ def track_tags(window_features: np.ndarray) -> np.ndarray:
 
 
 def shown_tags(probabilities: np.ndarray, thresholds: dict[str, float],
-               per_group: int = 3) -> list[ShownTag]:
+               per_group: int | None = 3) -> list[ShownTag]:
     """The tags at or above their threshold, strongest first (by how far they clear it), at most
-    ``per_group`` per group. Aliases count once, with the higher probability."""
+    ``per_group`` per group (None: all). Aliases count once, with the higher probability."""
     best: dict[str, ShownTag] = {}
     for tag, p in zip(TAGGER_TAGS, np.asarray(probabilities, dtype=np.float64)):
         threshold = thresholds.get(tag)
@@ -91,6 +106,8 @@ def shown_tags(probabilities: np.ndarray, thresholds: dict[str, float],
         if key not in best or _strength(shown) > _strength(best[key]):
             best[key] = shown
     ordered = sorted(best.values(), key=_strength, reverse=True)
+    if per_group is None:
+        return ordered
     counts: dict[TagGroup, int] = {}
     kept = []
     for shown in ordered:
@@ -101,7 +118,15 @@ def shown_tags(probabilities: np.ndarray, thresholds: dict[str, float],
 
 
 def _strength(shown: ShownTag) -> float:
-    return shown.probability / shown.threshold if shown.threshold > 0 else shown.probability
+    return shown.strength
+
+
+def thresholds_version(thresholds: dict[str, float]) -> str:
+    """Changes whenever a threshold does: stored tags made with other thresholds are redone."""
+    import hashlib
+
+    text = ";".join(f"{tag}={thresholds[tag]!r}" for tag in sorted(thresholds))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def tag_summary(tags: list[ShownTag]) -> str:
