@@ -27,7 +27,7 @@ from genre_desktop.library.records import (  # noqa: F401  (public API)
     TrackRow,
 )
 from genre_desktop.core.sounds_like.tags import name_of_key
-from genre_desktop.library.sounds_like import sound_tag_key
+from genre_desktop.library.sounds_like import sound_tag_key, track_vectors
 from genre_desktop.library.writes import (  # noqa: F401  (public API)
     add_folder,
     canonical_genre,
@@ -252,11 +252,14 @@ class LibraryReader:
         )
         rows = cursor.fetchall()
         features = self._mean_features([r["id"] for r in rows])
+        tagged = track_vectors(self.conn, [r["id"] for r in rows])
+        embeddings = dict(zip(tagged.ids, tagged.embeddings))
         return [
             PlaylistCandidate(
                 track_id=r["id"], path=r["path"], title=r["title"], artist=r["artist"],
                 album=r["album"], duration=r["duration"], genre=r["genre"],
                 confidence=r["confidence"], features=features.get(r["id"]),
+                embedding=embeddings.get(r["id"]),
             )
             for r in rows
         ]

@@ -61,3 +61,35 @@ def test_errors_say_what_to_do(library, tmp_path):
     assert bad.returncode == 2 and "at least 1" in bad.stderr
     plain = similar(str(root / "3.flac"), "--db", str(db), "--limit", "2")
     assert plain.returncode == 0 and len(plain.stdout.strip().splitlines()) == 2
+
+
+def test_playlist_with_tag_rules(library, tmp_path):
+    from genre_desktop.library.db import connect
+    from genre_desktop.library.sounds_like import track_vectors
+    from genre_desktop.core.sounds_like.tag_thresholds import THRESHOLDS
+    from genre_desktop.core.sounds_like.tags import shown_tags
+
+    db, root = library
+    conn = connect(db, readonly=True)
+    vectors = track_vectors(conn)
+    genre_of = dict(conn.execute("SELECT id, genre FROM tracks"))
+    conn.close()
+    shown = {tid: {t.key for t in shown_tags(tags, THRESHOLDS, per_group=None)}
+             for tid, tags in zip(vectors.ids, vectors.tags) if genre_of[tid] == "jazz"}
+    key = max({k for keys in shown.values() for k in keys},
+              key=lambda k: (sum(k in keys for keys in shown.values()) < len(shown),
+                             sum(k in keys for keys in shown.values())))
+    expected = sorted(tid for tid, keys in shown.items() if key in keys)
+    assert 0 < len(expected) < len(shown)
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+    out = tmp_path / "tagged.m3u8"
+    done = subprocess.run([sys.executable, "-m", "genre_desktop", "playlist", "--db", str(db), "--genre", "jazz",
+                           "--tag", key, "--no-save", "--out", str(out), "--json"],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["tracks"] == len(expected)
+    listed = [line for line in out.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
+    assert sorted(int(Path(p).stem) for p in listed) == expected
+    bad = subprocess.run([sys.executable, "-m", "genre_desktop", "playlist", "--db", str(db), "--genre", "jazz",
+                          "--tag", "polka", "--out", str(out)], capture_output=True, text=True, env=env, timeout=120)
+    assert bad.returncode == 2 and "not a Sounds-like tag" in bad.stderr

@@ -58,7 +58,8 @@ def find_tag(text: str) -> str | None:
     or None."""
     wanted = text.strip().lower().replace(" ", "-").replace("_", "-")
     for tag in TAGGER_TAGS:
-        if wanted in (search_key(tag), search_key(tag).replace("-", "")):
+        own = tag.lower().replace(" ", "-")  # 'female vocalist' itself, before the alias
+        if wanted in (search_key(tag), search_key(tag).replace("-", ""), own):
             return _SAME_AS.get(tag, tag)
     return None
 
