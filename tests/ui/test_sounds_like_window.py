@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 
 from genre_desktop.core.feature_schema import MODEL_RECIPE_VERSION
 from genre_desktop.core.sounds_like.tag_thresholds import THRESHOLDS
@@ -126,7 +127,10 @@ def test_more_like_this_lists_plays_saves_and_exports(qtbot, tagged_window, app_
 def test_more_like_this_explains_a_track_not_yet_tagged(qtbot, tagged_window):
     window = tagged_window
     window.library_panel.select_ids([OLD_RECIPE_TRACK], current=OLD_RECIPE_TRACK)
-    dialog = window.sounds_like.more_like_this()
+    qtbot.waitUntil(lambda: window.detail.more_like_this.isEnabled(), timeout=5000)
+    qtbot.mouseClick(window.detail.more_like_this, Qt.MouseButton.LeftButton)  # the Track panel's button
+    dialog = window.sounds_like.dialog
+    assert dialog is not None and dialog.track_ids == [OLD_RECIPE_TRACK]
     qtbot.waitUntil(lambda: "scan their folder again" in dialog.status.text(), timeout=15_000)
     assert not dialog.play_button.isEnabled() and dialog.table.rowCount() == 0
     dialog.close()
