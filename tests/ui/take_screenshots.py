@@ -95,6 +95,7 @@ def take(out: Path, work: Path) -> None:
     _wait(lambda: bool(more.results) or "analysed" in more.status.text())
     _save(more, out, "more_like_this")
     more.close()
+    _save_tag_search(window, out)
 
     window.show_tab(OVERVIEW_TAB)
     _save(window, out, "overview")
@@ -123,6 +124,23 @@ def take(out: Path, work: Path) -> None:
     _save_write_tags(window, out, rows, music)
     window.close()
     shutdown_context(context)
+
+
+def _save_tag_search(window, out: Path) -> None:
+    """tag:<the commonest stored tag> in the search box, the Sounds like column in view."""
+    from genre_desktop.ui.itemmodels.columns import COLUMN_INDEX
+
+    key = window.context.library.reader.conn.execute(
+        """SELECT tag FROM sound_tags GROUP BY tag HAVING COUNT(*) < (SELECT COUNT(*) FROM tracks)
+           ORDER BY COUNT(*) DESC, tag LIMIT 1""").fetchone()[0]
+    window.library_panel.search.setText(f"tag:{key}")
+    _wait(lambda: window.library_panel.search.text() and not window.model.loading
+          and window.refresher.is_idle and 0 < window.model.rowCount() < window.refresher.summary.total)
+    table = window.library_panel.table
+    table.scrollTo(window.model.index(0, COLUMN_INDEX["sounds_like"]))
+    _save(window, out, "sounds_like_search")
+    window.library_panel.search.setText("")
+    _wait(lambda: not window.model.loading and window.model.rowCount() >= 30)
 
 
 def _save_write_tags(window, out: Path, rows: list, music: Path) -> None:
