@@ -34,6 +34,8 @@ def make_v1_library(db: Path, music: Path) -> dict:
                      (audio_only, RECIPE_VERSION, track_id, idx))
     conn.execute("UPDATE predictions SET model_version = ?", (V1_MODEL,))
     conn.execute("ALTER TABLE windows DROP COLUMN embedding")
+    conn.execute("DROP TABLE sound_tags")  # later formats' tables go too
+    conn.execute("DELETE FROM meta WHERE key = 'sound_tags_thresholds'")
     conn.execute("PRAGMA user_version = 3")
     conn.commit()
     before = {
