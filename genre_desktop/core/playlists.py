@@ -30,8 +30,6 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from genre_desktop.core.sounds_like.tag_thresholds import THRESHOLDS
-from genre_desktop.core.sounds_like.tags import TAGS_END, TAGS_START, find_tag, search_key, shown_tags
 from genre_desktop.core.playlist_export import (  # noqa: F401  (public API of this module)
     SUPPORTED_EXTENSIONS,
     UnsupportedPlaylistFormat,
@@ -39,6 +37,8 @@ from genre_desktop.core.playlist_export import (  # noqa: F401  (public API of t
     write_m3u8,
     write_xspf,
 )
+from genre_desktop.core.sounds_like.tag_thresholds import THRESHOLDS
+from genre_desktop.core.sounds_like.tags import TAGS_END, TAGS_START, find_tag, search_key, shown_tags
 
 ORDERS = ("confidence", "shuffle", "smooth")
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from genre_desktop.core.sounds_like.tags import name_of_key
 from genre_desktop.core.types import Window, WindowPrediction
 from genre_desktop.library.records import (  # noqa: F401  (public API)
     SOURCE_MODEL,
@@ -26,7 +27,6 @@ from genre_desktop.library.records import (  # noqa: F401  (public API)
     TrackDetail,
     TrackRow,
 )
-from genre_desktop.core.sounds_like.tags import name_of_key
 from genre_desktop.library.sounds_like import sound_tag_key, track_vectors
 from genre_desktop.library.writes import (  # noqa: F401  (public API)
     add_folder,

@@ -154,3 +154,24 @@ def test_tag_search_and_the_sounds_like_column(qtbot, tagged_window, app_context
         assert cell == window.model.track_row(row).sounds_like and cell
     window.library_panel.search.setText("")
     qtbot.waitUntil(lambda: window.model.rowCount() == 40, timeout=15_000)
+
+
+def test_an_older_search_landing_late_does_not_replace_the_newer_list(qtbot, tagged_window):
+    window = tagged_window
+    window.library_panel.select_ids([3], current=3)
+    dialog = window.sounds_like.more_like_this()
+    qtbot.waitUntil(lambda: bool(dialog.results), timeout=15_000)
+    # two option changes in a row; whichever search finishes last, the list follows the last one
+    for _ in range(5):
+        dialog.per_artist.setValue(0)
+        dialog.same_genre.setChecked(True)
+        qtbot.waitUntil(lambda: bool(dialog.results) and dialog.status.text().endswith("first."), timeout=15_000)
+        qtbot.wait(300)  # room for a stale result to arrive
+        genre = window.detail.detail.row.genre
+        assert all(r.row.genre == genre for r in dialog.results)
+        dialog.same_genre.setChecked(False)
+        dialog.per_artist.setValue(2)
+        qtbot.waitUntil(lambda: len(dialog.results) == 14, timeout=15_000)
+        qtbot.wait(300)
+        assert len(dialog.results) == 14
+    dialog.close()

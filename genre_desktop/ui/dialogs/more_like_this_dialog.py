@@ -37,6 +37,7 @@ class MoreLikeThisDialog(QDialog):
         self.service, self.track_ids, self.title, self._play = service, list(track_ids), title, play
         self.results: list[SimilarTrack] = []
         self.task = None
+        self._asked = 0
 
         self.heading = QLabel(f"Tracks that sound like <b>{_escape(title)}</b>")
         self.limit = QSpinBox(minimum=5, maximum=500, value=DEFAULT_LIMIT, singleStep=5)
@@ -87,11 +88,15 @@ class MoreLikeThisDialog(QDialog):
     def refresh(self, *_args) -> None:
         if self.task is not None and self.task.is_running:
             self.task.cancel()
+        self._asked += 1  # a search still running for older options must not land after this one
+        asked = self._asked
         self.status.setText("Looking…")
         self._set_enabled(False)
         self.task = self.service.find(
             self.track_ids, self.limit.value(), same_genre=self.same_genre.isChecked(),
-            per_artist=self.per_artist.value() or None, on_result=self._show, on_error=self._failed)
+            per_artist=self.per_artist.value() or None,
+            on_result=lambda results: asked == self._asked and self._show(results),
+            on_error=lambda error: asked == self._asked and self._failed(error))
 
     def _show(self, results: list[SimilarTrack]) -> None:
         self.results = results
