@@ -22,6 +22,7 @@ COMMANDS = {
     "playlist": "Build a genre playlist from the library and export it.",
     "write-tags": "Write the library's genres into the music files' tags (undoable).",
     "undo-tags": "Undo the last write-tags: put the files' old bytes back.",
+    "similar": "List the library's tracks that sound most like a file.",
 }
 
 

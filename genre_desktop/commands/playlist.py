@@ -51,6 +51,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="skip tracks the model is less sure of (0-1, or a percentage like 70%%); "
         "tracks whose genre you set yourself always pass",
     )
+    parser.add_argument(
+        "--tag", action="append", default=[], metavar="T",
+        help="only tracks that sound like this Sounds-like tag, e.g. mellow, 80s (repeat: all of them)",
+    )
+    parser.add_argument(
+        "--without-tag", action="append", default=[], metavar="T",
+        help="leave out tracks showing this tag, e.g. female-vocalists (repeat for several)",
+    )
     parser.add_argument("--max-tracks", type=positive_int, metavar="N")
     parser.add_argument("--max-minutes", type=positive_float, metavar="M")
     parser.add_argument(
@@ -80,13 +88,13 @@ def run(args: argparse.Namespace) -> int:
         rules = PlaylistRules(
             genres=list(args.genre), min_confidence=args.min_confidence,
             max_tracks=args.max_tracks, max_minutes=args.max_minutes, order=args.order,
-            per_artist=args.per_artist, seed=args.seed,
+            per_artist=args.per_artist, seed=args.seed, tags=args.tag, without_tags=args.without_tag,
         )
         if not rules.genres:
             raise UsageError("--genre needs a genre name")
         name = printable((args.name or out.stem).strip() or out.stem)  # SQLite needs valid text
         candidates, rules, genres_available = _read_candidates(db_path, rules)
-    except UsageError as exc:
+    except (UsageError, ValueError) as exc:  # ValueError: a rule PlaylistRules rejects (a tag)
         print(f"genre-desktop playlist: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
 
@@ -190,9 +198,15 @@ def _nothing_matched(
     message = f"No tracks matched genre {', '.join(rules.genres)}"
     if rules.min_confidence > 0:
         message += f" with confidence of at least {rules.min_confidence:.0%}"
+    if rules.tags or rules.without_tags:
+        message += f" and the tag rules ({_tag_rules_text(rules)})"
     message += "; nothing was written."
     if genres_available:
         message += f" Genres in the library: {', '.join(genres_available)}."
     else:
         message += " The library has no analysed tracks yet."
     return message
+
+
+def _tag_rules_text(rules: "PlaylistRules") -> str:
+    return ", ".join([*rules.tags, *(f"no {t}" for t in rules.without_tags)])

@@ -14,6 +14,11 @@ Decisions, so the results are predictable:
   (untagged tracks are rarely all by one artist, so capping them together would drop them unfairly).
 - `max_minutes` is never exceeded: a track that would overflow is skipped and shorter ones after
   it may still fill the time. Tracks of unknown length are skipped when `max_minutes` is set.
+- `tags` and `without_tags` are Sounds-like tags ("jazz, mellow, no vocals" = genre jazz, tag
+  mellow, without female/male vocalists): a track must show every tag of `tags` and none of
+  `without_tags`. A track not analysed by the tagger matches no tag rule.
+- 'smooth' measures nearness by the tagger's embedding (as More like this does) when every track
+  has one, else by the standardized features.
 """
 
 from __future__ import annotations
@@ -32,6 +37,8 @@ from genre_desktop.core.playlist_export import (  # noqa: F401  (public API of t
     write_m3u8,
     write_xspf,
 )
+from genre_desktop.core.sounds_like.tag_thresholds import THRESHOLDS
+from genre_desktop.core.sounds_like.tags import TAGS_END, TAGS_START, find_tag, search_key, shown_tags
 
 ORDERS = ("confidence", "shuffle", "smooth")
 
@@ -48,10 +55,18 @@ class PlaylistCandidate:
     confidence: float | None  # None: the genre comes from the user, not the model
     # Mean feature vector of the analysed windows; excluded from ==/hash (arrays do not compare).
     features: np.ndarray | None = field(default=None, compare=False, repr=False)
+    embedding: np.ndarray | None = field(default=None, compare=False, repr=False)  # the tagger's
 
     @property
     def rank_confidence(self) -> float:
         return 1.0 if self.confidence is None else float(self.confidence)
+
+    def sound_tags(self) -> set[str] | None:
+        """Search keys of the Sounds-like tags it shows; None when the tagger did not analyse it."""
+        f = self.features
+        if f is None or np.ndim(f) != 1 or len(f) != TAGS_END:
+            return None
+        return {t.key for t in shown_tags(f[TAGS_START:TAGS_END], THRESHOLDS, per_group=None)}
 
 
 @dataclass
@@ -63,11 +78,14 @@ class PlaylistRules:
     order: str = "confidence"
     per_artist: int | None = None
     seed: int | None = None
+    tags: list[str] = field(default_factory=list)
+    without_tags: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if isinstance(self.genres, str):
             self.genres = [self.genres]
         self.genres = [g.strip() for g in self.genres if g and g.strip()]
+        self.tags, self.without_tags = _tag_keys(self.tags), _tag_keys(self.without_tags)
         if self.order not in ORDERS:
             raise ValueError(f"order must be one of {', '.join(ORDERS)}, not {self.order!r}")
         if not 0.0 <= self.min_confidence <= 1.0:
@@ -96,7 +114,7 @@ def build_playlist(
     # Sorting by id first makes the result independent of the order the query returned.
     wanted = {g.casefold() for g in rules.genres}
     matching = sorted(
-        (c for c in candidates if _matches(c, wanted, rules.min_confidence)),
+        (c for c in candidates if _matches(c, wanted, rules.min_confidence) and _tags_match(c, rules)),
         key=lambda c: c.track_id,
     )
     if rules.order == "shuffle":
@@ -117,6 +135,23 @@ def _matches(candidate: PlaylistCandidate, wanted: set[str], min_confidence: flo
     if wanted and (candidate.genre or "").strip().casefold() not in wanted:
         return False
     return candidate.confidence is None or candidate.confidence >= min_confidence
+
+
+def _tag_keys(names: Iterable[str] | str) -> list[str]:
+    keys = []
+    for name in [names] if isinstance(names, str) else names:
+        tag = find_tag(name)
+        if tag is None:
+            raise ValueError(f"{name!r} is not a Sounds-like tag")
+        keys.append(search_key(tag))
+    return keys
+
+
+def _tags_match(candidate: PlaylistCandidate, rules: PlaylistRules) -> bool:
+    if not rules.tags and not rules.without_tags:
+        return True
+    shown = candidate.sound_tags()
+    return shown is not None and set(rules.tags) <= shown and not shown & set(rules.without_tags)
 
 
 def _confidence_key(candidate: PlaylistCandidate) -> tuple[float, int]:
@@ -171,7 +206,12 @@ def smooth_order(tracks: Sequence[PlaylistCandidate]) -> list[PlaylistCandidate]
     usable, rest = _split_by_features(tracks)
     if len(usable) < 3:
         return [tracks[i] for i in usable] + [tracks[i] for i in rest]
-    points = standardize(np.stack([tracks[i].features for i in usable]).astype(np.float64))
+    if all(tracks[i].embedding is not None for i in usable):
+        # unit vectors: Euclidean distance grows with the cosine distance More like this uses
+        embedded = np.stack([tracks[i].embedding for i in usable]).astype(np.float64)
+        points = embedded / np.maximum(np.linalg.norm(embedded, axis=1, keepdims=True), 1e-12)
+    else:
+        points = standardize(np.stack([tracks[i].features for i in usable]).astype(np.float64))
     neighbours = _nearest_neighbours(points, min(_NEIGHBOURS, len(points) - 1))
     path = _nearest_neighbour_chain(points, neighbours)
     path = _two_opt(points, path, neighbours)

@@ -258,10 +258,24 @@ V8_IGNORED_PROBLEMS: tuple[str, ...] = (
         ignored_at REAL NOT NULL)""",
 )
 
+# v9: the Sounds-like tags each track shows (library/sounds_like.py), kept in SQL so that a
+# search like tag:chill and the table's Sounds-like column are indexed queries. Derived from the
+# windows: rows are rewritten when a track is analysed and whenever the display thresholds change.
+V9_SOUND_TAGS: tuple[str, ...] = (
+    """CREATE TABLE sound_tags(
+        track_id INTEGER NOT NULL REFERENCES tracks(id) ON DELETE CASCADE,
+        tag TEXT NOT NULL,
+        probability REAL NOT NULL,
+        strength REAL NOT NULL,
+        PRIMARY KEY (track_id, tag)) WITHOUT ROWID""",
+    "CREATE INDEX ix_sound_tags_tag ON sound_tags(tag, track_id)",
+)
+
 # (version, statements). Append only.
 MIGRATIONS: tuple[tuple[int, Sequence[str]], ...] = (
     (1, V1_SCHEMA), (2, V2_PERSONAL_MODEL), (3, V3_TAG_JOURNAL), (4, V4_ALIASES_AND_AUDIO_HASH),
     (5, V5_TAGGER), (6, V6_GENRE_MAP), (7, V7_SEARCH_INDEX), (8, V8_IGNORED_PROBLEMS),
+    (9, V9_SOUND_TAGS),
 )
 
 

@@ -34,6 +34,7 @@ class TrackRow:
     status: str  # 'ok' | 'missing'
     uncertain: bool
     year: int | None = None
+    sounds_like: str = ""  # the strongest Sounds-like tags, e.g. "chill, mellow, 80s"
 
     @property
     def display_path(self) -> str:

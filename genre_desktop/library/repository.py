@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from genre_desktop.core.sounds_like.tags import name_of_key
 from genre_desktop.core.types import Window, WindowPrediction
 from genre_desktop.library.records import (  # noqa: F401  (public API)
     SOURCE_MODEL,
@@ -26,6 +27,7 @@ from genre_desktop.library.records import (  # noqa: F401  (public API)
     TrackDetail,
     TrackRow,
 )
+from genre_desktop.library.sounds_like import sound_tag_key, track_vectors
 from genre_desktop.library.writes import (  # noqa: F401  (public API)
     add_folder,
     canonical_genre,
@@ -52,6 +54,7 @@ SORT_KEYS: dict[str, tuple[str, ...]] = {
     "confidence": ("confidence",),
     "source": ("genre_source", "confidence"),
     "tag_genre": ("tag_genre COLLATE NOCASE",),
+    "sounds_like": ("(SELECT tag FROM sound_tags WHERE track_id = tracks.id ORDER BY strength DESC LIMIT 1)",),
 }
 
 _SORTS_INDEXED_WITH_GENRE = frozenset({"title", "genre", "confidence"})  # (status, genre, key) indexes
@@ -60,9 +63,13 @@ _SORTS_INDEXED_WITH_GENRE = frozenset({"title", "genre", "confidence"})  # (stat
 # label is never unsure.
 _UNCERTAIN_SQL = "(genre_source IN ('model', 'personal model', 'file tag') AND confidence < :threshold)"
 
+# The table's Sounds-like cell: the three strongest stored tags.
+_SOUNDS_LIKE_SQL = """(SELECT group_concat(tag, ' ') FROM (SELECT tag FROM sound_tags
+    WHERE track_id = tracks.id ORDER BY strength DESC LIMIT 3))"""
+
 _ROW_COLUMNS = (
     "id, path, title, artist, album, duration, genre, genre_source, confidence, tag_genre, "
-    f"status, {_UNCERTAIN_SQL} AS uncertain, year"
+    f"status, {_UNCERTAIN_SQL} AS uncertain, year, {_SOUNDS_LIKE_SQL} AS sounds_like"
 )
 
 
@@ -92,6 +99,7 @@ def _to_row(r: sqlite3.Row) -> TrackRow:
         duration=r["duration"], genre=r["genre"], genre_source=r["genre_source"],
         confidence=r["confidence"], tag_genre=r["tag_genre"], status=r["status"],
         uncertain=bool(r["uncertain"]), year=r["year"],
+        sounds_like=", ".join(name_of_key(k) for k in (r["sounds_like"] or "").split()),
     )
 
 
@@ -155,9 +163,17 @@ class LibraryReader:
 
     def _search_clauses(self, search: str, params: dict[str, object], clauses: list[str]) -> bool:
         """Add the clauses of a search: each word must appear in the title, artist, album, genre
-        or path (any case, anywhere in a word). Returns whether the full-text index drives the
-        query (its words match few tracks); otherwise every word is tested with LIKE."""
-        terms = search.split()
+        or path (any case, anywhere in a word), and each tag:NAME be one of the track's shown
+        Sounds-like tags (tag:chill, tag:female-vocalists). Returns whether an index drives the
+        query (the tags', or the full-text one when its words match few tracks); otherwise every
+        word is tested with LIKE."""
+        words = search.split()
+        tags = [w for w in words if w[:4].lower() == "tag:"]
+        for n, term in enumerate(tags):
+            params[f"t{n}"] = sound_tag_key(term[4:])
+            clauses.append(f"id IN (SELECT track_id FROM sound_tags WHERE tag = :t{n})")
+        terms = [w for w in words if w[:4].lower() != "tag:"]
+        text_terms = len(terms)
         indexed = [t for t in terms if len(t) >= FTS_MIN_CHARS]
         if indexed and self.has_search_index:
             params["fts"] = _fts_query(indexed)
@@ -171,7 +187,7 @@ class LibraryReader:
         for n, term in enumerate(terms):
             params[f"s{n}"] = _like_pattern(term)
             clauses.append(_like_clause(f"s{n}"))
-        return len(terms) < len(search.split())
+        return bool(tags) or len(terms) < text_terms
 
     def rows(self, ids: Sequence[int]) -> dict[int, TrackRow]:
         if not ids:
@@ -284,11 +300,14 @@ class LibraryReader:
         )
         rows = cursor.fetchall()
         features = self._mean_features([r["id"] for r in rows])
+        tagged = track_vectors(self.conn, [r["id"] for r in rows])
+        embeddings = dict(zip(tagged.ids, tagged.embeddings))
         return [
             PlaylistCandidate(
                 track_id=r["id"], path=r["path"], title=r["title"], artist=r["artist"],
                 album=r["album"], duration=r["duration"], genre=r["genre"],
                 confidence=r["confidence"], features=features.get(r["id"]),
+                embedding=embeddings.get(r["id"]),
             )
             for r in rows
         ]

@@ -18,6 +18,7 @@ import numpy as np
 
 from genre_desktop.core.types import TrackPrediction, Window
 from genre_desktop.library.db import path_param, printable
+from genre_desktop.library.sounds_like import refresh_sound_tags, store_sound_tags
 from genre_desktop.library.writes import refresh_derived
 
 if TYPE_CHECKING:
@@ -116,6 +117,8 @@ def store_batch(conn: sqlite3.Connection, results: Sequence["JobResult"]) -> Bat
         (outcome.added if is_new else outcome.updated).append(track_id)
     record_problems(conn, failures)
     refresh_derived(conn, outcome.added + outcome.updated)
+    store_sound_tags(conn, outcome.added + outcome.updated)
+    refresh_sound_tags(conn)  # once per change of the display thresholds
     return outcome
 
 

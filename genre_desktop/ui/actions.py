@@ -39,6 +39,7 @@ class AppActions:
     seek_back: QAction
     seek_forward: QAction
     new_playlist: QAction
+    more_like_this: QAction
     about_model: QAction
     about_app: QAction
     open_logs: QAction
@@ -121,6 +122,8 @@ def create_actions(window: QMainWindow, undo_stack: QUndoStack, genres: list[str
         seek_forward=_action(window, "Forward 5 seconds", ["Ctrl+Right"], "Seek forward"),
         new_playlist=_action(window, "New genre &playlist…", ["Ctrl+P"], "Build a playlist from genres",
                              sp.SP_FileDialogNewFolder),
+        more_like_this=_action(window, "&More like this…", ["Ctrl+Shift+M"],
+                               "Tracks in the library that sound like the selected ones"),
         about_model=_action(window, "About the &model…", ["F1"], "What the model knows and how good it is"),
         about_app=_action(window, "&About Genre Desktop", [], "Version and licence"),
         open_logs=_action(window, "Open &log folder", [], "Where Genre Desktop writes its log"),
@@ -179,6 +182,7 @@ def build_menus(window: QMainWindow, a: AppActions) -> None:
         playback.addSeparator() if action is None else playback.addAction(action)
     playlists = bar.addMenu("P&laylists")
     playlists.addAction(a.new_playlist)
+    playlists.addAction(a.more_like_this)
     model_menu = bar.addMenu("&Model")
     for action in (a.learn, a.learn_summary, a.show_review, None, a.use_bundled_only):
         model_menu.addSeparator() if action is None else model_menu.addAction(action)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
 )
 
 from genre_desktop.library.duplicates import find_duplicates
+from genre_desktop.services.similar_service import SimilarService
 from genre_desktop.ui.actions import build_menus, build_toolbar, create_actions
 from genre_desktop.ui.context import AppContext
 from genre_desktop.ui.itemmodels.track_query import query_ids
@@ -32,6 +33,7 @@ from genre_desktop.ui.playlist_commands import PlaylistCommands
 from genre_desktop.ui.playlist_updater import PlaylistUpdater
 from genre_desktop.ui.preview_controller import PreviewController
 from genre_desktop.ui.scan_controller import ScanController
+from genre_desktop.ui.sounds_like_controller import SoundsLikeController
 from genre_desktop.ui.tag_controller import TagController
 from genre_desktop.ui.undo_router import UndoRouter
 from genre_desktop.ui.window_commands import WindowCommands
@@ -78,6 +80,12 @@ class MainWindow(QMainWindow):
         self.playlists = PlaylistCommands(self)
         self.playlist_updater = PlaylistUpdater(context.library, self)
         self.undo_router = UndoRouter(self)
+        self.sounds_like = SoundsLikeController(
+            SimilarService(context.library, self), self.detail.sounds_like, self.selected_track_ids,
+            self.describe_tracks, self.preview.play_track, self)
+        self.library_panel.search.setToolTip(
+            "Words match title, artist, album, genre and path; tag:chill, tag:80s or "
+            "tag:female-vocalists finds tracks that sound that way")
 
         # -- layout --------------------------------------------------------------------------
         self.tabs = QTabWidget()
@@ -174,6 +182,8 @@ class MainWindow(QMainWindow):
         self.detail.otherGenreRequested.connect(self.labels.ask_genre)
         self.detail.playDecisiveRequested.connect(p.play_decisive)
         self.detail.playFromRequested.connect(p.play_current_from)
+        self.detail.moreLikeThisRequested.connect(self.sounds_like.more_like_this)
+        a.more_like_this.triggered.connect(self.sounds_like.more_like_this)
         self.player.playRequested.connect(p.play_selected)
         self.player.nextRequested.connect(p.next)
         self.player.previousRequested.connect(p.previous)
@@ -265,6 +275,14 @@ class MainWindow(QMainWindow):
     def show_track(self, track_id: int | None) -> None:
         detail = self.context.library.reader.detail(track_id) if track_id is not None else None
         self.detail.show_detail(detail, self.context.library.reader.threshold)
+        self.sounds_like.show_track(track_id)
+
+    def describe_tracks(self, ids: list[int]) -> str:
+        """'Title' of the one track the panel shows, else 'the N selected tracks'."""
+        detail = self.detail.detail
+        if len(ids) == 1 and detail is not None and detail.row.id == ids[0]:
+            return detail.row.title or "this track"
+        return "this track" if len(ids) == 1 else f"the {len(ids)} selected tracks"
 
     def _follow_view(self, *_args) -> None:
         if self.tabs.currentWidget() is not self.review:

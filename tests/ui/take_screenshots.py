@@ -90,7 +90,13 @@ def take(out: Path, work: Path) -> None:
     window.library_panel.select_ids([focus.id], current=focus.id)
     window.library_panel.table.scrollToTop()
     _save(window, out, "library")
+    _wait(lambda: window.sounds_like.loaded_id == focus.id)
     _save(window.detail_dock, out, "detail_panel")
+    more = window.sounds_like.more_like_this()
+    _wait(lambda: bool(more.results) or "analysed" in more.status.text())
+    _save(more, out, "more_like_this")
+    more.close()
+    _save_tag_search(window, out)
 
     window.show_tab(OVERVIEW_TAB)
     _save(window, out, "overview")
@@ -150,6 +156,23 @@ def _mix_tag_spellings(paths: list[Path]) -> None:
             tag_file(path, genre=spellings[folder][int(path.name[:2]) - 1])
     original = next(p for p in paths if p.suffix == ".flac")
     shutil.copy(original, original.with_name(f"{original.stem} (copy){original.suffix}"))
+
+
+def _save_tag_search(window, out: Path) -> None:
+    """tag:<the commonest stored tag> in the search box, the Sounds like column in view."""
+    from genre_desktop.ui.itemmodels.columns import COLUMN_INDEX
+
+    key = window.context.library.reader.conn.execute(
+        """SELECT tag FROM sound_tags GROUP BY tag HAVING COUNT(*) < (SELECT COUNT(*) FROM tracks)
+           ORDER BY COUNT(*) DESC, tag LIMIT 1""").fetchone()[0]
+    window.library_panel.search.setText(f"tag:{key}")
+    _wait(lambda: window.library_panel.search.text() and not window.model.loading
+          and window.refresher.is_idle and 0 < window.model.rowCount() < window.refresher.summary.total)
+    table = window.library_panel.table
+    table.scrollTo(window.model.index(0, COLUMN_INDEX["sounds_like"]))
+    _save(window, out, "sounds_like_search")
+    window.library_panel.search.setText("")
+    _wait(lambda: not window.model.loading and window.model.rowCount() >= 30)
 
 
 def _save_write_tags(window, out: Path, rows: list, music: Path) -> None:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from genre_desktop.core.genre_vocabulary import genre_key
 from genre_desktop.ui.itemmodels.columns import format_duration
 from genre_desktop.ui.widgets.probability_bars import ProbabilityBars
+from genre_desktop.ui.widgets.sounds_like_tags import SoundsLikeTags
 from genre_desktop.ui.widgets.window_timeline import WindowTimeline
 
 CLEAR_CHOICE = "__clear__"
@@ -47,6 +48,7 @@ class DetailPanel(QScrollArea):
     otherGenreRequested = Signal()
     playDecisiveRequested = Signal()
     playFromRequested = Signal(float)
+    moreLikeThisRequested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -87,6 +89,11 @@ class DetailPanel(QScrollArea):
         self.play_decisive.setToolTip("Play from the analysed window that counted most for this genre (Ctrl+D)")
         self.play_decisive.clicked.connect(self.playDecisiveRequested)
 
+        self.sounds_like = SoundsLikeTags()
+        self.more_like_this = QPushButton("More like this")
+        self.more_like_this.setToolTip("Tracks in the library that sound like this one (Ctrl+Shift+M)")
+        self.more_like_this.clicked.connect(self.moreLikeThisRequested)
+
         self.tags = QFormLayout()
         self.tags.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         self._tag_labels: dict[str, QLabel] = {}
@@ -102,6 +109,9 @@ class DetailPanel(QScrollArea):
         layout.addWidget(self.subtitle)
         layout.addLayout(genre_row)
         layout.addWidget(self.verdict)
+        layout.addWidget(self._heading("Sounds like"))
+        layout.addWidget(self.sounds_like)
+        layout.addWidget(self.more_like_this)
         layout.addWidget(self._heading("How likely each genre is"))
         layout.addWidget(self.bars)
         layout.addWidget(self._heading("What the model heard, part by part"))
@@ -161,7 +171,7 @@ class DetailPanel(QScrollArea):
     def show_detail(self, detail: Any, threshold: float | None = None) -> None:
         self.detail = detail
         enabled = detail is not None
-        for widget in (self.genre_combo, self.play_decisive):
+        for widget in (self.genre_combo, self.play_decisive, self.more_like_this):
             widget.setEnabled(enabled)
         if detail is None:
             self.title.setText("No track selected")

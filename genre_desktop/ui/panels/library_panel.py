@@ -55,11 +55,12 @@ class LibraryPanel(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         for column, spec in enumerate(COLUMNS):
             self.table.setColumnWidth(column, spec.width)
-        # Narrow windows: title, album and artist give way so genre and confidence stay visible.
+        # Narrow windows: title, album and artist give way so genre and confidence stay visible;
+        # Sounds like, the tag, album and length hide first.
         self.fitter = ColumnFitter(self.table, [spec.width for spec in COLUMNS],
-                                   [COLUMN_INDEX[k] for k in ("album", "artist", "title", "tag_genre")],
+                                   [COLUMN_INDEX[k] for k in ("album", "artist", "title", "tag_genre", "sounds_like")],
                                    [spec.least for spec in COLUMNS],
-                                   [COLUMN_INDEX[k] for k in ("tag_genre", "album", "duration")])
+                                   [COLUMN_INDEX[k] for k in ("sounds_like", "tag_genre", "album", "duration")])
         self.table.setItemDelegateForColumn(COLUMN_INDEX["confidence"], ConfidenceDelegate(self.table))
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(
