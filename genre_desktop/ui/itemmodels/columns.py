@@ -75,7 +75,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("genre", "Genre", display_genre, lambda r: (r.genre or "").lower(), 120, least=104),
     Column("confidence", "Confidence", display_confidence, lambda r: r.confidence or 0.0, 100, least=96),
     Column("source", "Source", display_source, lambda r: r.genre_source or "", 80),
+    Column("sounds_like", "Sounds like", lambda r: r.sounds_like, lambda r: r.sounds_like, 170, least=170),
     Column("tag_genre", "Tag", lambda r: r.tag_genre or "", lambda r: (r.tag_genre or "").lower(), 90),
-    Column("sounds_like", "Sounds like", lambda r: r.sounds_like, lambda r: r.sounds_like, 170),
 )
 COLUMN_INDEX: dict[str, int] = {c.key: i for i, c in enumerate(COLUMNS)}

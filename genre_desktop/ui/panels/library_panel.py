@@ -58,7 +58,7 @@ class LibraryPanel(QWidget):
         # Narrow windows: title, album and artist give way so genre and confidence stay visible;
         # Sounds like, the tag, album and length hide first.
         self.fitter = ColumnFitter(self.table, [spec.width for spec in COLUMNS],
-                                   [COLUMN_INDEX[k] for k in ("album", "artist", "title", "tag_genre", "sounds_like")],
+                                   [COLUMN_INDEX[k] for k in ("album", "artist", "title", "tag_genre")],
                                    [spec.least for spec in COLUMNS],
                                    [COLUMN_INDEX[k] for k in ("sounds_like", "tag_genre", "album", "duration")])
         self.table.setItemDelegateForColumn(COLUMN_INDEX["confidence"], ConfidenceDelegate(self.table))
