@@ -139,7 +139,7 @@ def _scan(
 
     # Heavy imports and the model come after the walk, so that progress shows up at once.
     from genre_desktop.core.feature_schema import MODEL_RECIPE_VERSION, RECIPE_VERSION
-    from genre_desktop.core.model.classifier import load_classifier, model_problem
+    from genre_desktop.core.model.checks import model_problem
 
     model_path = os.fspath(model_dir) if model_dir is not None else None
     personal_path = os.fspath(personal_dir) if personal_dir is not None else None
@@ -163,7 +163,11 @@ def _scan(
 
     # The walk was complete, so even a cancelled scan knows which files are gone.
     report.missing = writer.call(lambda c: _mark_missing(c, plan.vanished, roots))
-    classifier = load_classifier(model_path, personal_path) if with_model and not cancel.cancelled else None
+    classifier = None
+    if with_model and not cancel.cancelled:
+        from genre_desktop.core.model.classifier import load_classifier  # only now: numpy, sklearn, ONNX Runtime
+
+        classifier = load_classifier(model_path, personal_path)
     if classifier is not None:
         writer.call(lambda c: set_model_info(
             c, classifier.version, classifier.genres, classifier.recommended_threshold))
