@@ -22,9 +22,7 @@ from typing import Any
 import numpy as np
 
 from genre_desktop.core import model_card, personal_model
-from genre_desktop.core.feature_schema import (
-    FEATURE_NAMES,
-)
+from genre_desktop.core.feature_schema import FEATURE_NAMES
 from genre_desktop.core.model.blend import blend
 from genre_desktop.core.model.checks import read_verified_card, verified_path
 from genre_desktop.core.model.electronic import GENRE as ELECTRONIC
@@ -51,8 +49,11 @@ class GenreClassifier:
         self._model = model
         self.card = card
         self.tagger = tagger
-        self._electronic = (ElectronicRule.from_card(card["electronic_rule"])
-                            if card.get("electronic_rule") else None)
+        try:
+            self._electronic = (ElectronicRule.from_card(card["electronic_rule"])
+                                if card.get("electronic_rule") else None)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ModelError(f"the model card's electronic rule is unusable: {exc}") from None
         self.bundled_genres: tuple[str, ...] = tuple(card["genres"]) + (
             (ELECTRONIC,) if self._electronic is not None else ())
         self.personal = personal
