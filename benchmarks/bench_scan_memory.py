@@ -30,6 +30,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from benchmarks.bench_scan import _kib  # noqa: E402  (one /proc reader for both benchmarks)
 GTZAN_AUDIO = ROOT.parent / "shared" / "data" / "gtzan" / "audio"
 
 
@@ -93,17 +94,6 @@ def _session(sid: int) -> list[tuple[int, str]]:
         if int(stat.rsplit(b")", 1)[1].split()[3]) == sid:
             members.append((int(entry.name), cmd))
     return members
-
-
-def _kib(pid: int, path: str, key: bytes) -> int:
-    try:
-        with open(f"/proc/{pid}/{path}", "rb") as fh:
-            for line in fh:
-                if line.startswith(key):
-                    return int(line.split()[1])
-    except (OSError, ValueError):
-        pass
-    return 0
 
 
 def _role(pid: int, sid: int, cmd: str) -> str:
