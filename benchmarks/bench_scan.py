@@ -191,13 +191,8 @@ def _model_version() -> str | None:
 
 # --- unchanged rescan ---------------------------------------------------------------------------------
 
-def time_unchanged_rescan(folder: Path, count: int) -> dict[str, float]:
-    from genre_desktop.core.feature_schema import MODEL_RECIPE_VERSION
-    from genre_desktop.library.db import path_param
-    from genre_desktop.library.scanner import scan_folders
-    from genre_desktop.library.writer import LibraryWriter
-
-    music = folder / f"music-{count}"
+def small_files(music: Path, count: int) -> list[Path]:
+    """`count` small distinct files in artist folders: tracks a scan finds already analysed."""
     paths = []
     for i in range(count):
         path = music / f"artist {i % 200:03d}" / f"track {i:05d}.mp3"
@@ -205,6 +200,17 @@ def time_unchanged_rescan(folder: Path, count: int) -> dict[str, float]:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(i.to_bytes(4, "little") * 256)
         paths.append(path)
+    return paths
+
+
+def time_unchanged_rescan(folder: Path, count: int) -> dict[str, float]:
+    from genre_desktop.core.feature_schema import MODEL_RECIPE_VERSION
+    from genre_desktop.library.db import path_param
+    from genre_desktop.library.scanner import scan_folders
+    from genre_desktop.library.writer import LibraryWriter
+
+    music = folder / f"music-{count}"
+    paths = small_files(music, count)
     db = folder / "rescan.sqlite3"
     db.unlink(missing_ok=True)
     blob = np.zeros(107).tobytes()

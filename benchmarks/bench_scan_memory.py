@@ -30,7 +30,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from benchmarks.bench_scan import _kib  # noqa: E402  (one /proc reader for both benchmarks)
+from benchmarks.bench_scan import _kib, small_files  # noqa: E402  (shared with the scan benchmark)
 GTZAN_AUDIO = ROOT.parent / "shared" / "data" / "gtzan" / "audio"
 
 
@@ -48,13 +48,7 @@ def build(folder: Path, tracks: int, new: int) -> tuple[Path, Path]:
         target.parent.mkdir(parents=True, exist_ok=True)
         if not target.exists():
             shutil.copy(clip, target)
-    known = []
-    for i in range(tracks - new):
-        path = music / f"artist {i % 200:03d}" / f"track {i:05d}.mp3"
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(i.to_bytes(4, "little") * 256)
-        known.append(path)
+    known = small_files(music, tracks - new)
     db = folder / "library.sqlite3"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
