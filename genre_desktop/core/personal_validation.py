@@ -1,58 +1,33 @@
-"""Cross-validation of the personal model: folds of whole tracks, calibration, the blend weight,
-and the accuracy the card reports.
+"""Cross-validation of the personal model on the user's own labels, for its card.
 
-- Folds are stratified and made of whole tracks: a track's windows are never split between
-  training and test, and anchors take part like corrections.
-- Calibration: the temperature (of TEMPERATURES) that minimises the held-out log-loss, weighted
-  like training. The model is strongly regularised, hence under-confident, which would blur every
-  blended answer.
-- Blend weight: the one of BLEND_WEIGHTS whose blend (core/personal_model.py) gets the best
-  held-out accuracy on the corrected tracks, recall per genre averaged. Anchors take no part:
-  their labels are the bundled model's own calls, so scoring on them favours the bundled model
-  (on the benchmark's libraries of the user's genres it chose 0.15-0.3 for 6 users in 8 at
-  K = 3). Scored on the corrections alone, those libraries gained 0.9 / 4.1 / 0.0 points at
-  K = 3 / 5 / 10, mixed libraries 0.7 / 0.9 / 2.5, and the untouched genres moved by
-  0.0 / -0.2 / +3.6 points where they had moved by -0.5 / -1.0 / +0.5.
-- The card: the blended classifier's accuracy on the user's own labels (and the bundled model's on
-  the same tracks), per genre, or NOT_ENOUGH for a genre with fewer than MIN_TRACKS_PER_GENRE
-  corrected tracks.
+Folds are stratified and made of whole tracks: a track's windows are never split between
+training and test. Each fold's model is fitted without the fold's corrections and judged on them
+as the app would answer (core/model/blend.py: its answer counts near the other corrections only),
+against the bundled model alone on the same tracks. A genre with fewer than MIN_TRACKS_PER_GENRE
+corrected tracks is reported as NOT_ENOUGH.
 
-Public API: HeldOut, track_folds, softmax, best_temperature, choose_weight, cross_validation.
+Public API: track_folds, cross_validation, track_means, CV_FOLDS, MIN_TRACKS_PER_GENRE, NOT_ENOUGH.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from genre_desktop.core.other_genres import track_means
+from genre_desktop.core.cancel import CancelToken
 from genre_desktop.core.model.blend import blend
+
+if TYPE_CHECKING:
+    from genre_desktop.core.model.classifier import GenreClassifier
+    from genre_desktop.core.personal_examples import Examples
+    from genre_desktop.core.personal_model import PersonalModel
 
 CV_FOLDS = 5
 MIN_TRACKS_PER_GENRE = 2
 NOT_ENOUGH = "not enough examples"
-BLEND_WEIGHTS = (0.15, 0.3, 0.5, 0.7, 0.85, 1.0)
-DEFAULT_WEIGHT = 0.5  # when there are too few tracks to cross-validate
-TEMPERATURES = tuple(np.geomspace(0.1, 2.0, 31))
 SEED = 20240601
-
-
-@dataclass(frozen=True)
-class HeldOut:
-    """Out-of-fold predictions, one row per window, and what scoring a blend needs."""
-
-    personal: np.ndarray  # (n_windows, len(classes))
-    classes: tuple[str, ...]
-    bundled: np.ndarray  # (n_windows, len(bundled_genres)): the bundled model alone
-    bundled_genres: tuple[str, ...]
-    genres: np.ndarray  # (n_windows,) the true genre
-    tracks: np.ndarray  # (n_windows,) track ids
-    folds: int
-
-    def sharpened(self, temperature: float) -> "HeldOut":
-        return replace(self, personal=sharpen(self.personal, temperature))
 
 
 def track_folds(genres: np.ndarray, tracks: np.ndarray) -> np.ndarray:
@@ -74,79 +49,50 @@ def track_folds(genres: np.ndarray, tracks: np.ndarray) -> np.ndarray:
     return np.array([fold_of[(str(g), int(t))] for g, t in zip(genres, tracks)])
 
 
-def softmax(logits: np.ndarray) -> np.ndarray:
-    top = logits.max(axis=1, keepdims=True)
-    odds = np.exp(logits - np.where(np.isfinite(top), top, 0.0))
-    return odds / np.maximum(odds.sum(axis=1, keepdims=True), 1e-300)
+def track_means(rows: np.ndarray, tracks: np.ndarray) -> np.ndarray:
+    """Mean row (window) per track, in the order of np.unique(tracks)."""
+    ids, inverse = np.unique(tracks, return_inverse=True)
+    sums = np.zeros((len(ids), rows.shape[1]))
+    np.add.at(sums, inverse, rows)
+    return sums / np.bincount(inverse)[:, None]
 
 
-def sharpen(probs: np.ndarray, temperature: float) -> np.ndarray:
-    """softmax(log p / T); a genre absent from a fold's training stays impossible."""
-    logits = np.log(np.clip(probs, 1e-12, 1.0)) / temperature
-    logits[probs <= 0] = -np.inf
-    return softmax(logits)
-
-
-def best_temperature(held: HeldOut, weights: np.ndarray) -> float:
-    truth = np.array([held.classes.index(str(g)) for g in held.genres])
-    best, best_loss = 1.0, np.inf
-    for temperature in TEMPERATURES:
-        p = sharpen(held.personal, temperature)[np.arange(len(truth)), truth]
-        loss = float(-(weights * np.log(np.clip(p, 1e-12, 1.0))).sum())
-        if loss < best_loss:
-            best, best_loss = float(temperature), loss
-    return best
-
-
-def choose_weight(held: HeldOut, scored: np.ndarray) -> tuple[float, dict[str, float]]:
-    """(weight, {weight: score}); scored: the windows to score on (the corrections')."""
-    if held.folds < 2 or not scored.any():
-        return DEFAULT_WEIGHT, {}
-    scores = {}
-    for weight in BLEND_WEIGHTS:
-        _, predicted, truth = _blended_tracks(held, scored, weight)
-        scores[f"{weight:g}"] = round(_balanced_accuracy(predicted, truth), 4)
-    best = max(BLEND_WEIGHTS, key=lambda w: (scores[f"{w:g}"], -abs(w - DEFAULT_WEIGHT)))
-    return float(best), scores
-
-
-def cross_validation(held: HeldOut, is_correction: np.ndarray, weight: float,
-                     per_genre: dict[str, dict[str, int]]) -> dict[str, Any]:
-    """The card's accuracy on the user's labels; per_genre: corrected tracks and windows."""
-    report = {genre: dict(count) for genre, count in per_genre.items()}
-    counted = np.zeros(len(held.genres), bool)
+def cross_validation(plain: "GenreClassifier", corrections: "Examples", scaled: np.ndarray,
+                     fitted_on: Callable[[np.ndarray], "PersonalModel"],
+                     cancel: CancelToken | None = None) -> dict[str, Any]:
+    """The card's accuracy on the user's labels. fitted_on(mask) fits on the masked windows."""
+    report: dict[str, Any] = {g: dict(c) for g, c in corrections.per_genre().items()}
+    folds = track_folds(corrections.genres, corrections.tracks)
+    n_folds = int(folds.max()) + 1 if len(folds) else 0
+    counted = np.array([n_folds >= 2 and report[str(g)]["tracks"] >= MIN_TRACKS_PER_GENRE
+                        for g in corrections.genres], dtype=bool)
     for genre, count in report.items():
-        enough = held.folds >= 2 and count["tracks"] >= MIN_TRACKS_PER_GENRE
-        count["accuracy"] = None if enough else NOT_ENOUGH
-        if enough:
-            counted |= is_correction & (held.genres == genre)
-    result: dict[str, Any] = {"folds": held.folds if counted.any() else None, "tracks": 0,
+        count["accuracy"] = None if counted[corrections.genres == genre].any() else NOT_ENOUGH
+    result: dict[str, Any] = {"folds": n_folds if counted.any() else None, "tracks": 0,
                               "accuracy": None, "bundled_accuracy": None, "per_genre": report}
     if not counted.any():
         return result
-    ids, predicted, truth = _blended_tracks(held, counted, weight)
-    _, bundled_tracks = _track_means(held.bundled[counted], held.tracks[counted])
-    bundled_predicted = np.array(held.bundled_genres)[bundled_tracks.argmax(axis=1)]
-    for genre in np.unique(truth):
-        report[str(genre)]["accuracy"] = round(float(np.mean(predicted[truth == genre] == genre)), 4)
-    result.update(tracks=len(ids), accuracy=round(float(np.mean(predicted == truth)), 4),
-                  bundled_accuracy=round(float(np.mean(bundled_predicted == truth)), 4))
+    reference, _ = plain.reference_examples()
+    bundled = plain.predict_proba(corrections.features)
+    truth, predicted, bundled_predicted = [], [], []
+    for fold in range(n_folds):
+        if cancel is not None:
+            cancel.check()
+        held = (folds == fold) & counted
+        if not held.any():
+            continue
+        model = fitted_on(folds != fold)
+        genres, mixed = blend(bundled[held], plain.bundled_genres, model.predict_scaled(scaled[held]),
+                              model.genres, model.taught, model.evidence(scaled[held], reference))
+        ids = np.unique(corrections.tracks[held])
+        genre_of = {int(t): str(g) for t, g in zip(corrections.tracks[held], corrections.genres[held])}
+        truth += [genre_of[int(t)] for t in ids]
+        predicted += [genres[i] for i in track_means(mixed, corrections.tracks[held]).argmax(axis=1)]
+        bundled_predicted += [plain.bundled_genres[i]
+                              for i in track_means(bundled[held], corrections.tracks[held]).argmax(axis=1)]
+    truth_a, predicted_a = np.array(truth), np.array(predicted)
+    for genre in np.unique(truth_a):
+        report[str(genre)]["accuracy"] = round(float(np.mean(predicted_a[truth_a == genre] == genre)), 4)
+    result.update(tracks=len(truth), accuracy=round(float(np.mean(predicted_a == truth_a)), 4),
+                  bundled_accuracy=round(float(np.mean(np.array(bundled_predicted) == truth_a)), 4))
     return result
-
-
-def _track_means(window_probs: np.ndarray, tracks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Mean window distribution per track -> (track ids, (n_tracks, n_genres))."""
-    return np.unique(tracks), track_means(window_probs, tracks)
-
-
-def _blended_tracks(held: HeldOut, mask: np.ndarray, weight: float):
-    """(track ids, predicted genre, true genre) of the blend on the masked windows."""
-    genres, mixed = blend(held.bundled[mask], held.bundled_genres, held.personal[mask], held.classes, weight)
-    ids, tracks = _track_means(mixed, held.tracks[mask])
-    truth = {int(t): str(g) for t, g in zip(held.tracks[mask], held.genres[mask])}
-    predicted = np.array(genres)[tracks.argmax(axis=1)]
-    return ids, predicted, np.array([truth[int(t)] for t in ids])
-
-
-def _balanced_accuracy(predicted: np.ndarray, truth: np.ndarray) -> float:
-    return float(np.mean([np.mean(predicted[truth == g] == g) for g in np.unique(truth)]))

@@ -15,7 +15,7 @@ MAX_BYTES = 32 << 20  # the whole file and all arrays together; a real model is 
 MAX_GENRES = 1000
 MAX_FEATURES = 4096
 MAX_GENRE_CHARS = 256
-MEMBERS = ("genres", "coef", "intercept", "weight")
+MEMBERS = ("genres", "coef", "intercept", "taught", "examples", "reach")
 
 
 class WeightsError(Exception):
@@ -23,7 +23,8 @@ class WeightsError(Exception):
 
 
 def read_weights(path: Path) -> dict[str, np.ndarray]:
-    """{'genres': (G,) str, 'coef': (G, F) float64, 'intercept': (G,) float64, 'weight': () float64}."""
+    """{'genres': (G,) str, 'coef': (G, F) float64, 'intercept': (G,) float64, 'taught': (T,) str,
+    'examples': (N, F) float32, 'reach': () float64}."""
     if Path(path).stat().st_size > MAX_BYTES:
         raise WeightsError(f"the file is larger than {MAX_BYTES >> 20} MB")
     try:
@@ -37,7 +38,7 @@ def read_weights(path: Path) -> dict[str, np.ndarray]:
     except (zipfile.BadZipFile, ValueError, EOFError) as exc:
         raise WeightsError(f"it is damaged ({exc})") from None
     _check_shapes(arrays)
-    for name in ("coef", "intercept", "weight"):
+    for name in ("coef", "intercept", "examples", "reach"):
         if not np.all(np.isfinite(arrays[name])):
             raise WeightsError(f"its {name} holds numbers that are not finite (NaN or infinity)")
     return arrays
@@ -65,14 +66,21 @@ def _read_member(archive: zipfile.ZipFile, name: str) -> np.ndarray:
 
 
 def _check_shapes(arrays: dict[str, np.ndarray]) -> None:
-    genres, coef, intercept, weight = (arrays[m] for m in MEMBERS)
-    if genres.dtype.kind != "U" or genres.ndim != 1 or not 0 < len(genres) <= MAX_GENRES:
-        raise WeightsError("its genre list is not a list of up to 1000 names")
-    if genres.dtype.itemsize > 4 * MAX_GENRE_CHARS:
-        raise WeightsError("its genre names are too long")
-    if any(a.dtype != np.float64 for a in (coef, intercept, weight)):
-        raise WeightsError("its weights are not 64-bit floats")
+    genres, coef, intercept, taught, examples, reach = (arrays[m] for m in MEMBERS)
+    for names in (genres, taught):
+        if names.dtype.kind != "U" or names.ndim != 1 or not 0 < len(names) <= MAX_GENRES:
+            raise WeightsError("its genre list is not a list of up to 1000 names")
+        if names.dtype.itemsize > 4 * MAX_GENRE_CHARS:
+            raise WeightsError("its genre names are too long")
+    if not set(taught.tolist()) <= set(genres.tolist()):
+        raise WeightsError("it was taught genres it has no weights for")
+    if any(a.dtype != np.float64 for a in (coef, intercept, reach)) or examples.dtype != np.float32:
+        raise WeightsError("its numbers are not of the expected float types")
     if coef.ndim != 2 or coef.shape[0] != len(genres) or not 0 < coef.shape[1] <= MAX_FEATURES:
         raise WeightsError(f"its weight matrix has the wrong shape {coef.shape}")
-    if intercept.shape != (len(genres),) or weight.shape != ():
-        raise WeightsError("its intercept or blend weight has the wrong shape")
+    if intercept.shape != (len(genres),) or reach.shape != ():
+        raise WeightsError("its intercept or reach has the wrong shape")
+    if examples.ndim != 2 or examples.shape[1] != coef.shape[1] or len(examples) == 0:
+        raise WeightsError(f"its examples have the wrong shape {examples.shape}")
+    if not float(reach) > 0.0:
+        raise WeightsError(f"its reach {float(reach)} is not positive")

@@ -5,9 +5,11 @@
   examples are all of the track's stored windows of the current feature recipe (a labelled track
   never analysed has none and is skipped). Spellings of one custom genre that differ only in case
   or punctuation ('K-Pop', 'k pop') are learned as one, under the most used spelling.
-- learn(): a generator of LearnProgress returning a LearnSummary: collect examples, pick anchors,
-  fit and cross-validate (core/personal_training.py), save (core/personal_model.py, atomic), then
-  re-predict the whole library from stored features without decoding anything. Cancelling before
+- learn(): a generator of LearnProgress returning a LearnSummary: collect the corrections, fit and
+  cross-validate (core/personal_training.py), save (core/personal_model.py, atomic), then
+  re-predict the whole library from stored features without decoding anything. The summary says
+  what changed and to what, and how many tracks of genres the user never corrected changed (the
+  personal model should leave those alone; the dialog says so when it did not). Cancelling before
   the save changes nothing; cancelling while re-predicting keeps the new model and the tracks done
   so far (the rest follow at the next scan, learn or repredict).
 - repredict(): the same re-prediction for another classifier, e.g. the bundled model alone when
@@ -25,7 +27,7 @@ import sqlite3
 import time
 from collections import Counter
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -75,9 +77,10 @@ class LearnSummary:
     min_examples: int  # fewer corrected tracks than this: "not enough examples"
     new_genres: list[str]  # genres the bundled model does not know
     decided_by_personal: int  # tracks whose genre the personal model decided
+    moves: list[dict[str, Any]] = field(default_factory=list)  # {"from", "to", "tracks"}, most first
+    untouched: int = 0  # tracks shown before as a genre the user never corrected
+    untouched_changed: int = 0  # ... whose shown genre changed
     model_version: str = ""
-    blend_weight: float = 0.0
-    anchors: int = 0
     fit_seconds: float = 0.0
     repredict_seconds: float = 0.0
     repredicted: int = 0
@@ -165,7 +168,6 @@ class PersonalStatus:
     cv_bundled_accuracy: float | None
     cv_folds: int | None
     new_genres: list[str]
-    blend_weight: float | None
     model_version: str | None
     corrections_since: int  # tracks labelled or cleared since the fit (all labelled: no model)
     card: dict[str, Any] = field(default_factory=dict)
@@ -187,7 +189,7 @@ def personal_status(conn: sqlite3.Connection, personal_dir: Path, bundled_versio
     since = corrections_since_last_fit(conn, card)
     if card is None:  # none at all, or a card that cannot even be read
         return PersonalStatus(problem is not None, enabled, False, problem, None, 0, {},
-                              MIN_TRACKS_PER_GENRE, None, None, None, [], None, None, since)
+                              MIN_TRACKS_PER_GENRE, None, None, None, [], None, since)
     cv = card.get("cross_validation") or {}
     return PersonalStatus(
         exists=True, enabled=enabled, usable=problem is None, problem=problem,
@@ -196,7 +198,7 @@ def personal_status(conn: sqlite3.Connection, personal_dir: Path, bundled_versio
         min_examples=int(card.get("min_tracks_per_genre", MIN_TRACKS_PER_GENRE)),
         cv_accuracy=cv.get("accuracy"), cv_bundled_accuracy=cv.get("bundled_accuracy"),
         cv_folds=cv.get("folds"), new_genres=list(card.get("new_genres", [])),
-        blend_weight=(card.get("blend") or {}).get("weight"), model_version=card.get("model_version"),
+        model_version=card.get("model_version"),
         corrections_since=since, card=card)
 
 
@@ -205,7 +207,7 @@ def personal_status(conn: sqlite3.Connection, personal_dir: Path, bundled_versio
 def learn(writer: LibraryWriter, bundled: "GenreClassifier", personal_dir: Path, recipe_version: str,
           cancel: CancelToken | None = None) -> Generator[LearnProgress, None, LearnSummary]:
     """Fit the personal model on the library's corrections, save it, re-predict every track."""
-    from genre_desktop.core import personal_examples, personal_model, personal_training
+    from genre_desktop.core import personal_model, personal_training
 
     cancel = cancel or CancelToken()
     plain = bundled.bundled_only()
@@ -213,20 +215,19 @@ def learn(writer: LibraryWriter, bundled: "GenreClassifier", personal_dir: Path,
     conn = connect(writer.db_path, readonly=True)
     try:
         corrections, last_label_id = correction_examples(conn, recipe_version)
-        cancel.check()
-        yield LearnProgress("Finding tracks the bundled model is sure of")
-        anchors = personal_examples.select_anchors(plain, unlabelled_chunks(conn, recipe_version), cancel)
     finally:
         conn.close()
+    cancel.check()
     yield LearnProgress(f"Fitting your model on {corrections.track_count:,} corrected tracks")
-    fitted = personal_training.fit(plain, corrections, anchors, cancel)
+    fitted = personal_training.fit(plain, corrections, cancel)
     cancel.check()  # the last moment at which nothing has changed
     yield LearnProgress("Saving your model")
-    card = dict(fitted.card, last_label_id=last_label_id)
-    model = personal_model.save(personal_dir, fitted.genres, fitted.coef, fitted.intercept, fitted.weight, card)
+    model = personal_model.save(personal_dir, replace(fitted, card=dict(fitted.card, last_label_id=last_label_id)))
     outcome = yield from repredict(writer, plain.with_personal(model), recipe_version, cancel)
     cv = model.card["cross_validation"]
     per_genre = corrections.per_genre()
+    taught = {g.casefold() for g in model.taught}
+    untouched = [(old, new) for old, new in outcome.shown if old is not None and old.casefold() not in taught]
     return LearnSummary(
         changed=outcome.changed, confident_before=outcome.confident_before,
         confident_after=outcome.confident_after, counts_before=outcome.counts_before,
@@ -235,8 +236,9 @@ def learn(writer: LibraryWriter, bundled: "GenreClassifier", personal_dir: Path,
         labelled=corrections.track_count, examples={g: c["tracks"] for g, c in per_genre.items()},
         windows={g: c["windows"] for g, c in per_genre.items()},
         min_examples=personal_training.MIN_TRACKS_PER_GENRE, new_genres=list(model.card["new_genres"]),
-        decided_by_personal=outcome.decided_by_personal, model_version=model.version,
-        blend_weight=model.weight, anchors=model.card["anchors"]["tracks"], fit_seconds=model.card["fit_seconds"],
+        decided_by_personal=outcome.decided_by_personal, moves=outcome.moves(),
+        untouched=len(untouched), untouched_changed=sum(1 for old, new in untouched if old != new),
+        model_version=model.version, fit_seconds=model.card["fit_seconds"],
         repredict_seconds=outcome.repredict_seconds, repredicted=outcome.repredicted,
         complete=outcome.complete, card=model.card,
     )
@@ -253,6 +255,13 @@ class RepredictOutcome:
     repredicted: int
     repredict_seconds: float
     complete: bool
+    shown: list[tuple[str | None, str | None]] = field(default_factory=list)  # (before, after) per track
+
+    def moves(self) -> list[dict[str, Any]]:
+        """The changes of shown genre, {"from", "to", "tracks"}, the most common first."""
+        counted = Counter((old, new) for old, new in self.shown if old != new)
+        return [{"from": old, "to": new, "tracks": n}
+                for (old, new), n in sorted(counted.items(), key=lambda kv: (-kv[1], str(kv[0])))]
 
 
 def repredict(writer: LibraryWriter, classifier: "GenreClassifier", recipe_version: str,
@@ -273,12 +282,14 @@ def repredict(writer: LibraryWriter, classifier: "GenreClassifier", recipe_versi
     if cancel is not None and cancel.cancelled:
         complete = False
     after = writer.call(_snapshot)
-    changed = sum(1 for tid, row in after["rows"].items() if before["rows"].get(tid, (None,))[0] != row[0])
+    shown = [(before["rows"].get(tid, (None,))[0], row[0]) for tid, row in after["rows"].items()]
+    changed = sum(1 for old, new in shown if old != new)
     return RepredictOutcome(
         changed=changed, confident_before=before["confident"], confident_after=after["confident"],
         counts_before=before["counts"], counts_after=after["counts"],
         decided_by_personal=sum(1 for row in after["rows"].values() if row[1] == "personal model"),
-        repredicted=done, repredict_seconds=round(time.perf_counter() - started, 3), complete=complete)
+        repredicted=done, repredict_seconds=round(time.perf_counter() - started, 3), complete=complete,
+        shown=shown)
 
 
 def _snapshot(conn: sqlite3.Connection) -> dict[str, Any]:

@@ -94,7 +94,7 @@ class PersonalController(QObject):
         else:
             self.w.statusBar().showMessage(
                 f"Your model learned from your corrections by itself: "
-                f"{headline(summary.changed, summary.confident_before, summary.confident_after)}. "
+                f"{headline(summary.changed).lower()}. "
                 "Model → What your model learned… shows the details.", 15000)
         self._asked = False
         if self.w.tabs.currentWidget() is self.w.review:

@@ -42,6 +42,23 @@ def csv_data(gtzan_dir) -> TrainingData:
     return load_model_table(gtzan_dir)
 
 
+@pytest.fixture(scope="session")
+def without_reggae(csv_data, bundled) -> GenreClassifier:
+    """The bundled recipe and hyperparameters refit without reggae (~15 s): for it, the user's
+    'dub' is a genre it does not know, and no reggae clip is one of its training examples."""
+    from threadpoolctl import threadpool_limits
+
+    from genre_desktop.core.model.recipe import calibrated_model
+    from genre_desktop.core.training import _tuples
+
+    part = csv_data.subset(csv_data.y != SOURCE_GENRE)
+    with threadpool_limits(1):
+        model = calibrated_model(_tuples(bundled.card["hyperparameters"]), csv_data.feature_names,
+                                 n_jobs=1).fit(part.X, part.y)
+    card = dict(bundled.card, genres=[str(g) for g in model.classes_], model_version="without-reggae")
+    return GenreClassifier(model, card, bundled.tagger)
+
+
 @dataclass
 class Library:
     db_path: Path

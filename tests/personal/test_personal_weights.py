@@ -31,8 +31,9 @@ def _model(bundled, personal_dir: Path, coef_value: float) -> None:
     genres = tuple(bundled.bundled_genres)
     card = {"bundled_model_version": bundled.version, "feature_recipe_version":
             personal_model.MODEL_RECIPE_VERSION}
-    personal_model.save(personal_dir, genres, np.full((len(genres), n_features), coef_value),
-                        np.zeros(len(genres)), 0.5, card)
+    personal_model.save(personal_dir, personal_model.PersonalModel(
+        genres, np.full((len(genres), n_features), coef_value), np.zeros(len(genres)), genres[:1],
+        np.zeros((1, n_features), dtype=np.float32), 0.5, card))
 
 
 def test_weights_that_are_not_numbers_are_refused_and_the_scan_uses_the_bundled_model(
@@ -68,7 +69,7 @@ def _bomb(personal_dir: Path, bundled) -> None:
     header = {"descr": "<f8", "fortran_order": False, "shape": (genres, rows)}
     with zipfile.ZipFile(personal_dir / "bomb.npz", "w", zipfile.ZIP_DEFLATED, compresslevel=1) as out:
         with np.load(weights) as arrays:
-            for name in ("genres", "intercept", "weight"):
+            for name in ("genres", "intercept", "taught", "examples", "reach"):
                 with out.open(f"{name}.npy", "w") as member:
                     np.lib.format.write_array(member, arrays[name])
         with out.open("coef.npy", "w", force_zip64=True) as member:

@@ -57,9 +57,8 @@ class GenreClassifier:
         self.bundled_genres: tuple[str, ...] = tuple(card["genres"]) + (
             (ELECTRONIC,) if self._electronic is not None else ())
         self.personal = personal
-        personal_genres = personal.genres if personal is not None else ()
         self.genres: tuple[str, ...] = self.bundled_genres + tuple(
-            g for g in personal_genres if g not in self.bundled_genres)
+            g for g in (personal.taught if personal is not None else ()) if g not in self.bundled_genres)
         self.bundled_version: str = str(card.get("model_version") or model_card.model_version(card.get("sha256", "")))
         self.version: str = (self.bundled_version if personal is None
                              else f"{self.bundled_version}+{personal.version}")
@@ -121,8 +120,10 @@ class GenreClassifier:
             own = self._electronic.apply(own, X[:, N_AUDIO:])
         if self.personal is None:
             return own, own
-        mine = self.personal.predict_scaled(self.scale(X))
-        _, mixed = blend(own, self.bundled_genres, mine, self.personal.genres, self.personal.weight)
+        scaled = self.scale(X)
+        evidence = self.personal.evidence(scaled, self.reference_examples()[0])
+        _, mixed = blend(own, self.bundled_genres, self.personal.predict_scaled(scaled), self.personal.genres,
+                         self.personal.taught, evidence)
         return mixed, own
 
     def predict_proba(self, features: np.ndarray) -> np.ndarray:

@@ -1,5 +1,7 @@
-"""What learning from your corrections changed: the headline numbers, tracks per genre before and
-after, how well your model does on your own labels, and which genres need more examples."""
+"""What learning from your corrections changed, in plain words: how many tracks changed genre and to
+what, how many tracks of genres the user never corrected changed (near zero, or the dialog says so),
+tracks per genre before and after, how well the model does on the user's own labels, and which
+genres need more examples."""
 
 from __future__ import annotations
 
@@ -23,12 +25,38 @@ def plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n:,} {one if n == 1 else (many or one + 's')}"
 
 
-def headline(changed: int, confident_before: int, confident_after: int) -> str:
-    """"312 tracks changed genre; 1,204 are now confident (+480)"."""
-    delta = confident_after - confident_before
-    sign = "+" if delta >= 0 else "−"
-    return (f"{plural(changed, 'track')} changed genre; "
-            f"{confident_after:,} {'is' if confident_after == 1 else 'are'} now confident ({sign}{abs(delta):,})")
+UNTOUCHED_WARNING_SHARE = 0.02  # more of the other genres' tracks changing than this is worth a word
+
+
+def headline(changed: int) -> str:
+    """"312 tracks changed genre"."""
+    return "No track changed genre" if changed == 0 else f"{plural(changed, 'track')} changed genre"
+
+
+def confident_text(before: int, after: int) -> str:
+    return f"Tracks the model is sure of: {before:,} before, {after:,} now."
+
+
+def moves_text(moves: list[dict[str, Any]], shown: int = 6) -> str:
+    """"8 from rock to Electronic, 3 from pop to rock, and 2 more"."""
+    parts = [f"{m['tracks']:,} from {m['from'] or 'no genre'} to {m['to'] or 'no genre'}" for m in moves[:shown]]
+    rest = sum(m["tracks"] for m in moves[shown:])
+    if rest:
+        parts.append(f"{rest:,} more")
+    return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1] + "." if parts else ""
+
+
+def untouched_text(untouched: int, changed: int) -> str:
+    """What happened to the tracks of genres the user never corrected ("" when there are none)."""
+    if untouched == 0:
+        return ""
+    if changed == 0:
+        return f"None of the {plural(untouched, 'track')} of genres you never corrected changed."
+    if changed <= UNTOUCHED_WARNING_SHARE * untouched:
+        return f"Of the {plural(untouched, 'track')} of genres you never corrected, {changed:,} changed."
+    return (f"<b>{changed:,} of the {plural(untouched, 'track')} of genres you never corrected changed</b>, "
+            "more than expected: they sound like the tracks you corrected. Check them in the library, and "
+            "correct a few of their genres too.")
 
 
 def accuracy_text(accuracy: float | None, bundled: float | None, folds: int | None, labelled: int,
@@ -51,23 +79,6 @@ def genre_accuracy(card: dict, genre: str) -> float | None:
     return float(value) if isinstance(value, (int, float)) else None
 
 
-def other_genres_text(card: dict) -> str:
-    """Whether the library holds genres the user never corrected, and how much the bundled model's
-    sure calls of them count in the user's model (the card's "anchors", core/personal_training.py);
-    "" when there was nothing to estimate."""
-    anchors = card.get("anchors") or {}
-    factor = anchors.get("other_genres_weight_factor")
-    if anchors.get("other_genres_in_library") is None or factor is None:
-        return ""
-    if factor >= 1:
-        return ("Your library holds music of genres you never corrected: the bundled model's surest calls of "
-                "those genres show your model what they sound like here.")
-    return ("Your library seems to hold little or no music of genres you never corrected, so the bundled "
-            f"model's calls of those genres, which would then mostly be its mistakes, count for {factor:.0%} "
-            "of their weight. If it does hold other genres, correct a few of their tracks too: a genre you "
-            "correct learns from your own examples.")
-
-
 class LearnSummaryDialog(QDialog):
     def __init__(self, summary: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -77,10 +88,22 @@ class LearnSummaryDialog(QDialog):
         body = QWidget()
         layout = QVBoxLayout(body)
 
-        self.headline = QLabel(f"<h2>{headline(summary.changed, summary.confident_before, summary.confident_after)}</h2>")
+        self.headline = QLabel(f"<h2>{headline(summary.changed)}</h2>")
         self.headline.setWordWrap(True)
         self.headline.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(self.headline)
+        self.moves = QLabel(moves_text(summary.moves))
+        self.moves.setWordWrap(True)
+        self.moves.setVisible(bool(self.moves.text()))
+        layout.addWidget(self.moves)
+        self.untouched = QLabel(untouched_text(summary.untouched, summary.untouched_changed))
+        self.untouched.setWordWrap(True)
+        self.untouched.setTextFormat(Qt.TextFormat.RichText)
+        self.untouched.setVisible(bool(self.untouched.text()))
+        layout.addWidget(self.untouched)
+        self.confident = QLabel(confident_text(summary.confident_before, summary.confident_after))
+        self.confident.setObjectName("hint")
+        layout.addWidget(self.confident)
         self.accuracy = QLabel(accuracy_text(summary.cv_accuracy, summary.cv_bundled_accuracy,
                                              summary.cv_folds, summary.labelled, summary.new_genres))
         self.accuracy.setWordWrap(True)
@@ -135,11 +158,6 @@ class LearnSummaryDialog(QDialog):
         self.too_few.setObjectName("hint")
         self.too_few.setVisible(bool(self.too_few.text()))
         layout.addWidget(self.too_few)
-        self.other_genres = QLabel(other_genres_text(summary.card))
-        self.other_genres.setWordWrap(True)
-        self.other_genres.setObjectName("hint")
-        self.other_genres.setVisible(bool(self.other_genres.text()))
-        layout.addWidget(self.other_genres)
         layout.addStretch(1)
 
         scroll = QScrollArea()  # a small screen scrolls rather than squeezing the chart
