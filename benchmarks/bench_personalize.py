@@ -1,32 +1,30 @@
-"""How much a personal model learned from K corrections per genre helps, and how fast it is.
+"""How a personal model learned from K corrections per genre does, and how fast it is.
 
-    python benchmarks/bench_personalize.py [--json] [--draws 6] [--repeats 3] [--cache DIR]
-                                           [--pools audio,csv-test] [--speed-only | --no-speed]
-                                           [--new-genres 3] [--touched 2] [--mistakes]
+    python benchmarks/bench_personalize.py [--pool tune|test] [--draws 6] [--repeats 3] [--json]
+                                           [--cache DIR] [--speed-only | --no-speed]
 
-Accuracy (personalize_sim.py has the pools and the model variants):
-1. For each draw, N_NEW genres are held out of a variant of the bundled model (retrained on
-   features_30_sec.csv without them and without every clip of the pool), so they are new to it.
-   The user corrects K tracks of each new genre and of N_TOUCHED genres the model knows; the other
-   known genres are untouched. Several random corrections per draw (--repeats); means are reported.
-2. Three libraries: "mixed" holds every genre of the pool (untouched genres are there and must
-   not suffer); "others 1/5" holds the user's genres and a random fifth of other genres' tracks
-   (drawn with a generator of its own, so the other libraries' users stay the same); "all
-   touched" holds only the user's genres (like a collection of genres the model does not know,
-   where the bundled model alone gets ~0.3).
-3. Accuracy on the tracks the user did not correct: overall, on the new genres, on the touched
-   known genres, and the change on the untouched genres against the bundled model alone.
-4. Methods: the bundled model alone; a model of the corrections only blended fixed 0.7/0.3; the
-   same with the blend learned by cross-validation (new genres undiluted); and both blends with
-   the personal model as the app fits it (corrections plus anchors from the library).
+Simulated users on table rows (each clip's 57 features + mean tag probabilities, one window):
+1. Each draw holds N_NEW genres out of a variant of the bundled model (its recipe and card
+   hyperparameters, refit without them), so they are new to it. Pool "tune": the variant is fit on
+   one half of the fault-filtered train split (cut by clip number, so roughly by artist) and the
+   user's library comes from the other half: the personal model's settings were chosen here.
+   Pool "test": the variant is fit on the train split, the library is the test split.
+2. The user corrects K tracks of each new genre and of N_TOUCHED genres the model knows, in three
+   libraries: the user's genres only; others a fifth; others half.
+3. Reported, on the tracks the user did not correct: accuracy on the user's genres, the change on
+   the untouched genres against the bundled model alone, the confident wrong labels the personal
+   model gave untouched tracks, and (stability) the share of tracks whose shown genre changes
+   when one more correction is added. Everything goes through the app's own fit
+   (core/personal_training.fit) and classifier (core/model/classifier.py).
 
-Speed (speed.py): fit time for 10/100/1000 corrected tracks, anchor selection, and re-predicting
-a real 10,000-track SQLite library from stored features, plus the review queue on it.
+Speed (speed.py): fit time for 10/100/1000 corrected tracks, learn() on a real 10,000-track
+SQLite library, re-predicting it, and the review queue.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import tempfile
@@ -36,170 +34,141 @@ from pathlib import Path
 
 import numpy as np
 
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from personalize_sim import GTZAN, audio_pool, csv_test_pool, track_tops, union_blend, variant  # noqa: E402
-
-N_NEW = 3
-N_TOUCHED = 2
-OTHER_SHARE = {"mixed": None, "others 1/5": 0.2, "all touched": 0.0}  # None: the whole pool
-# The audio folder holds 10 clips per genre (11 of blues and jazz): K = 10 would leave nothing to
-# test on, so it stops at 7 (3 left per corrected genre); the csv-test pool has 26-32 per genre.
-KS = {"audio": (1, 3, 5, 7), "csv-test": (3, 5, 10)}
-METHODS = ("bundled only", "fixed 0.7/0.3, corrections only", "learned, corrections only",
-           "fixed 0.7/0.3, with anchors", "learned, with anchors (the app)")
-GROUPS = ("all", "new", "touched", "untouched")
+GTZAN = ROOT.parent / "shared" / "data" / "gtzan"
+N_NEW, N_TOUCHED = 2, 2
+MIXES = {"users only": 0.0, "others 1/5": 0.2, "others 1/2": 0.5}
+KS = (1, 3, 5, 10)
 
 
-def _personal(f):
-    from genre_desktop.core.personal_model import PersonalModel
+def pools(data) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """{pool: (rows the variant is fit on, rows of the user's library)}."""
+    from genre_desktop.core.training_data import load_split
 
-    return PersonalModel(f.genres, f.coef, f.intercept, f.weight, dict(f.card, model_version="simulated"))
-
-
-def pick_corrections(library, genres, user_genres, k, rng, wrong=None) -> np.ndarray:
-    """K tracks of each of the user's genres: at random, or (wrong: per track, whether the bundled
-    model gets it wrong) the bundled model's mistakes first, as a user fixing what they see."""
-    picked = []
-    for genre in user_genres:
-        mine = library[genres[library] == genre]
-        if wrong is None:
-            picked.append(rng.choice(mine, k, replace=False))
-        else:
-            picked.append(np.r_[rng.permutation(mine[wrong[mine]]), rng.permutation(mine[~wrong[mine]])][:k])
-    return np.concatenate(picked)
+    train = data.mask_for(load_split(GTZAN / "splits", "train"))
+    test = data.mask_for(load_split(GTZAN / "splits", "test"))
+    number = np.array([int(f.split(".")[1]) for f in data.filenames])
+    first_half = np.zeros(len(data.y), bool)
+    for genre in np.unique(data.y):
+        rows = np.flatnonzero(train & (data.y == genre))
+        first_half[rows[np.argsort(number[rows])][:len(rows) // 2]] = True
+    return {"tune": (first_half, train & ~first_half), "test": (train, test)}
 
 
-def one_user(model, pool, windows, bundled_probs, scaled, library, user_genres, k, rng, wrong=None):
-    """Accuracy of each method for one simulated user; returns ({method: {group: acc}}, info)."""
-    from genre_desktop.core import personal_examples as px, personal_training as pt
+def variant(data, fit_rows: np.ndarray, held: tuple[str, ...], name: str, cache: Path):
+    import joblib
+    import sklearn
+    from threadpoolctl import threadpool_limits
 
-    corrected = pick_corrections(library, pool.genres, user_genres, k, rng, wrong)
-    rest = np.setdiff1d(library, corrected)
-    corrections = px.Examples.from_tracks((int(i), str(pool.genres[i]), pool.features[i]) for i in corrected)
-    anchors = px.select_anchors(model, {int(i): pool.features[i] for i in rest})
-    rows = np.concatenate([windows[i] for i in rest])
-    counts = [len(windows[i]) for i in rest]
-    truth = pool.genres[rest]
-    tops = {"bundled only": track_tops(model.genres, bundled_probs[rows], counts)}
-    info = {}
-    for label, extra in (("corrections only", px.Examples.from_tracks([])), ("with anchors", anchors)):
-        fitted = pt.fit(model, corrections, extra)
-        mine = _personal(fitted).predict_scaled(scaled[rows])
-        genres, mixed = union_blend(bundled_probs[rows], model.genres, mine, fitted.genres, 0.7)
-        tops[f"fixed 0.7/0.3, {label}"] = track_tops(genres, mixed, counts)
-        joined = model.with_personal(_personal(fitted))
-        learned = "learned, with anchors (the app)" if label == "with anchors" else f"learned, {label}"
-        tops[learned] = track_tops(joined.genres, joined.predict_proba(np.vstack([pool.features[i] for i in rest])), counts)
-        info[label] = {"weight": fitted.weight, "cv_accuracy": fitted.card["cross_validation"]["accuracy"],
-                       "anchors": anchors.track_count if label == "with anchors" else 0}
-    new = [g for g in user_genres if g not in model.genres]
-    groups = {"all": np.ones(len(rest), bool), "new": np.isin(truth, new),
-              "touched": np.isin(truth, [g for g in user_genres if g in model.genres]),
-              "untouched": ~np.isin(truth, user_genres)}
-    scores = {m: {g: float(np.mean(tops[m][mask] == truth[mask])) for g, mask in groups.items() if mask.any()}
-              for m in METHODS}
-    return scores, info
+    from genre_desktop.core.model.classifier import GenreClassifier
+    from genre_desktop.core.model.recipe import calibrated_model
+    from genre_desktop.core.training import _tuples
+
+    bundled = GenreClassifier.load()
+    path = cache / f"variant-{name}-{'-'.join(held)}-{sklearn.__version__}-{bundled.card['sha256'][:8]}.joblib"
+    if path.exists():
+        model = joblib.load(path)
+    else:
+        part = data.subset(fit_rows & ~np.isin(data.y, held))
+        with threadpool_limits(1):
+            model = calibrated_model(_tuples(bundled.card["hyperparameters"]), data.feature_names,
+                                     n_jobs=1).fit(part.X, part.y)
+        joblib.dump(model, path)
+    card = dict(bundled.card, genres=[str(g) for g in model.classes_], model_version=f"variant-{'-'.join(held)}")
+    return GenreClassifier(model, card, bundled.tagger)
 
 
-def library_of(pool, user_genres, other_share, rng) -> np.ndarray:
-    """Track indices of a library where other genres make up other_share of it (None: all)."""
-    if other_share is None:
-        return np.arange(len(pool.genres))
-    mine = np.flatnonzero(np.isin(pool.genres, user_genres))
-    others = np.flatnonzero(~np.isin(pool.genres, user_genres))
-    wanted = min(len(others), int(round(other_share / (1 - other_share) * len(mine))))
-    return np.sort(np.r_[mine, rng.choice(others, wanted, replace=False)]) if wanted else mine
+def shown(model, corrections, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(genre with the personal model, its confidence, genre of the bundled model alone)."""
+    from genre_desktop.core import personal_training as pt
+
+    fitted = pt.fit(model, corrections)
+    joined = model.with_personal(dataclasses.replace(fitted, card=dict(fitted.card, model_version="user")))
+    both, alone = joined.predict_windows(X)
+    return np.array(joined.genres)[both.argmax(1)], both.max(1), np.array(joined.bundled_genres)[alone.argmax(1)]
 
 
-def simulate(pool, data, cache: Path, draws: int, repeats: int, n_new: int = N_NEW, n_touched: int = N_TOUCHED,
-             mistakes: bool = False, seed: int = 7) -> dict:
+def simulate(data, pool: str, draws: int, repeats: int, cache: Path, seed: int = 5) -> list[dict]:
+    from genre_desktop.core.personal_examples import Examples
+
+    fit_rows, library_rows = pools(data)[pool]
     rng = np.random.default_rng(seed)
-    minority_rng = np.random.default_rng(seed + 1)
-    genres = sorted(set(pool.genres.tolist()))
-    totals: dict = defaultdict(lambda: defaultdict(list))
-    weights: dict = defaultdict(list)
+    genres = sorted(set(data.y.tolist()))
+    cells: dict = defaultdict(lambda: defaultdict(list))
     for draw in range(draws):
-        held = tuple(sorted(rng.choice(genres, n_new, replace=False).tolist()))
+        held = tuple(sorted(rng.choice(genres, N_NEW, replace=False).tolist()))
         started = time.perf_counter()
-        model = variant(data, held, pool, cache)
-        windows, start = [], 0
-        for block in pool.features:
-            windows.append(np.arange(start, start + len(block)))
-            start += len(block)
-        every = np.vstack(pool.features)
-        bundled_probs, scaled = model.predict_proba(every), model.scale(every)
-        tops = track_tops(model.genres, bundled_probs, [len(f) for f in pool.features])
-        wrong = tops != pool.genres if mistakes else None
-        print(f"[{pool.name}] draw {draw + 1}/{draws}: new {held} (variant {time.perf_counter() - started:.0f} s)",
-              file=sys.stderr)
-        for k in KS[pool.name]:
+        model = variant(data, fit_rows, held, pool, cache)
+        rows = np.flatnonzero(library_rows)
+        y = data.y[rows]
+        for k in KS:
             for _ in range(repeats):
-                touched = rng.choice([g for g in genres if g not in held], n_touched, replace=False).tolist()
+                touched = rng.choice([g for g in genres if g not in held], N_TOUCHED, replace=False).tolist()
                 user = list(held) + touched
-                for regime, other_share in OTHER_SHARE.items():
-                    draw_rng = minority_rng if regime == "others 1/5" else rng
-                    library = library_of(pool, user, other_share, draw_rng)
-                    scores, info = one_user(model, pool, windows, bundled_probs, scaled, library, user, k, draw_rng,
-                                            wrong)
-                    for method, by_group in scores.items():
-                        for group, acc in by_group.items():
-                            totals[(regime, k, method)][group].append(acc)
-                    weights[(regime, k)].append(info["with anchors"]["weight"])
-    table = []
-    for (regime, k, method), by_group in sorted(totals.items(), key=lambda kv: (kv[0][0], kv[0][1], METHODS.index(kv[0][2]))):
-        base = totals[(regime, k, "bundled only")]
-        row = {"pool": pool.name, "library": regime, "k": k, "method": method, "users": len(by_group["all"])}
-        row.update({g: round(float(np.mean(by_group[g])), 3) for g in GROUPS if by_group.get(g)})
-        if by_group.get("untouched"):
-            row["untouched_change"] = round(float(np.mean(by_group["untouched"]) - np.mean(base["untouched"])), 3)
-        table.append(row)
-    chosen = {f"{regime} K={k}": {f"{w:g}": int(np.sum(np.array(v) == w)) for w in sorted(set(v))}
-              for (regime, k), v in sorted(weights.items())}
-    return {"clips_per_genre": pool.per_genre(), "windows_per_clip": sorted({len(f) for f in pool.features}),
-            "ks": list(KS[pool.name]), "new_genres_per_draw": n_new, "touched_known_genres": n_touched,
-            "corrections": "the bundled model's mistakes first" if mistakes else "at random",
-            "draws": draws, "repeats": repeats, "table": table, "chosen_blend_weights": chosen}
+                for mix, share in MIXES.items():
+                    mine, others = np.flatnonzero(np.isin(y, user)), np.flatnonzero(~np.isin(y, user))
+                    wanted = min(len(others), int(round(share / (1 - share) * len(mine)))) if share else 0
+                    library = np.r_[mine, rng.choice(others, wanted, replace=False)] if wanted else mine
+                    picks = {g: rng.permutation(library[y[library] == g]) for g in user}
+                    corrected = np.concatenate([picks[g][:k] for g in user])
+                    extra = picks[user[0]][k]  # the (K+1)-th correction, for stability
+                    rest = np.setdiff1d(library, np.r_[corrected, extra])
+
+                    def examples(ids):
+                        return Examples.from_tracks((int(i), str(y[i]), data.X[rows[i]][None]) for i in ids)
+                    top, confidence, alone = shown(model, examples(corrected), data.X[rows[rest]])
+                    top_more, _, _ = shown(model, examples(np.r_[corrected, extra]), data.X[rows[rest]])
+                    truth, users = y[rest], np.isin(y[rest], user)
+                    cell = cells[(mix, k)]
+                    cell["user genres"].append(np.mean(top[users] == truth[users]))
+                    cell["bundled on user genres"].append(np.mean(alone[users] == truth[users]))
+                    cell["flips with one more"].append(np.mean(top_more != top))
+                    if (~users).any():
+                        cell["untouched change"].append(np.mean(top[~users] == truth[~users])
+                                                        - np.mean(alone[~users] == truth[~users]))
+                        wrong = (top != truth) & (top != alone) & (confidence >= model.recommended_threshold)
+                        cell["confident wrong per user"].append(int(np.sum(wrong & ~users)))
+        print(f"[{pool}] draw {draw + 1}/{draws}: new {held} ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
+    return [{"pool": pool, "library": mix, "k": k, "users": len(values["user genres"]),
+             **{name: round(float(np.mean(v)), 4) for name, v in values.items()}}
+            for (mix, k), values in sorted(cells.items(), key=lambda kv: (list(MIXES).index(kv[0][0]), kv[0][1]))]
 
 
-def print_table(result: dict) -> None:
-    for row in result["table"]:
-        change = f"{row['untouched_change']:+.3f}" if "untouched_change" in row else "   -  "
-        cells = " ".join(f"{row.get(g, float('nan')):6.3f}" for g in GROUPS)
-        print(f"{row['pool']:8s} {row['library']:11s} K={row['k']:<2d} {row['method']:33s} {cells}  {change}")
+def print_table(table: list[dict]) -> None:
+    print(f"{'pool':5s} {'library':11s} {'K':>3s} {'users':>5s} {'bundled':>8s} {'personal':>8s} "
+          f"{'untouched':>9s} {'conf.wrong':>10s} {'flips':>6s}")
+    for row in table:
+        untouched = f"{100 * row['untouched change']:+.1f}" if "untouched change" in row else "-"
+        wrong = f"{row['confident wrong per user']:.2f}" if "confident wrong per user" in row else "-"
+        print(f"{row['pool']:5s} {row['library']:11s} {row['k']:3d} {row['users']:5d} "
+              f"{row['bundled on user genres']:8.3f} {row['user genres']:8.3f} {untouched:>9s} {wrong:>10s} "
+              f"{100 * row['flips with one more']:5.1f}%")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--pool", choices=("tune", "test"), default="test")
     parser.add_argument("--draws", type=int, default=6)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--pools", default="audio,csv-test")
+    parser.add_argument("--json", action="store_true")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "genre-desktop-bench-personalize")
     parser.add_argument("--no-speed", action="store_true")
     parser.add_argument("--speed-only", action="store_true")
-    parser.add_argument("--new-genres", type=int, default=N_NEW, help="genres held out of the model per draw")
-    parser.add_argument("--touched", type=int, default=N_TOUCHED, help="known genres the user also corrects")
-    parser.add_argument("--mistakes", action="store_true",
-                        help="the user corrects the bundled model's mistakes first, not random tracks")
     args = parser.parse_args(argv)
     args.cache.mkdir(parents=True, exist_ok=True)
     from threadpoolctl import threadpool_limits
 
-    from genre_desktop.core.training_data import load_features_csv
+    from genre_desktop.core.training_data import load_model_table
 
     report: dict = {}
     with threadpool_limits(1):
-        data = load_features_csv(GTZAN / "features_30_sec.csv")
+        data = load_model_table(GTZAN)
         if not args.speed_only:
-            pools = {"audio": lambda: audio_pool(args.cache), "csv-test": lambda: csv_test_pool(data)}
-            for name in args.pools.split(","):
-                report[name] = simulate(pools[name](), data, args.cache, args.draws, args.repeats,
-                                        args.new_genres, args.touched, args.mistakes)
-                if not args.json:
-                    print(f"\n{name}: clips per genre {report[name]['clips_per_genre']}, K in {KS[name]}")
-                    print(f"{'pool':8s} {'library':11s} {'K':4s} {'method':33s} {'all':>6s} {'new':>6s} "
-                          f"{'touch':>6s} {'untch':>6s}  untouched change")
-                    print_table(report[name])
+            report["table"] = simulate(data, args.pool, args.draws, args.repeats, args.cache)
+            if not args.json:
+                print_table(report["table"])
         if not args.no_speed:
             from speed import speed_report
 

@@ -3,9 +3,8 @@
 A real SQLite library (LibraryWriter) of 10,000 analysed tracks, three stored windows each: the
 rows of features_30_sec.csv, each used for ten tracks with 2% noise per window (stored features
 are all that learning and re-predicting read; nothing is decoded). Measured in this process:
-- fit time (cross-validation, calibration, final fit) for 10, 100 and 1,000 corrected tracks,
-  with the anchors that library yields; anchor selection separately;
-- learn(): the whole thing as the app runs it (collect, anchors, fit, save, re-predict 10k);
+- fit time (cross-validation and final fit) for 10, 100 and 1,000 corrected tracks;
+- learn(): the whole thing as the app runs it (collect, fit, save, re-predict 10k);
 - re-predicting all 10k tracks for "Use bundled model only" and back;
 - the review queue over the 10k tracks.
 """
@@ -86,18 +85,13 @@ def speed_report(data, cache: Path) -> dict:
             _, report["first_prediction_10k_seconds"] = _timed(lambda: list(reclassify(bundled, writer, MODEL_RECIPE_VERSION)))
             conn = connect(db_path, readonly=True)
             windows = personalize.unlabelled_windows(conn, MODEL_RECIPE_VERSION)
-            anchors, report["anchor_selection_10k_seconds"] = _timed(lambda: px.select_anchors(bundled, windows))
-            report["anchors"] = anchors.track_count
             fits = {}
             for n in (10, 100, 1000):
                 corrected = list(range(0, TRACKS, TRACKS // n))[:n]
                 examples = px.Examples.from_tracks(
                     (tid + 1, NEW_GENRE if genres[tid] == "disco" else genres[tid], windows[tid + 1]) for tid in corrected)
-                taken = {tid + 1 for tid in corrected}
-                rest = {t: w for t, w in windows.items() if t not in taken}
-                fitted, seconds = _timed(lambda: pt.fit(bundled, examples, px.select_anchors(bundled, rest)))
-                fits[str(n)] = {"seconds_with_anchor_selection": seconds, "fit_seconds": fitted.card["fit_seconds"],
-                                "windows": len(examples), "blend_weight": fitted.weight}
+                fitted, seconds = _timed(lambda: pt.fit(bundled, examples))
+                fits[str(n)] = {"seconds": seconds, "windows": len(examples)}
             report["fit"] = fits
             labelled = [t + 1 for t in range(0, TRACKS, 10)][:1000]
             for genre in sorted(set(genres)):
@@ -108,7 +102,8 @@ def speed_report(data, cache: Path) -> dict:
                 lambda: _drain(personalize.learn(writer, bundled, personal_dir, MODEL_RECIPE_VERSION)))
             report["learn_repredict_seconds"] = summary.repredict_seconds
             report["learn_summary"] = {"changed": summary.changed, "decided_by_personal": summary.decided_by_personal,
-                                       "cv_accuracy": summary.cv_accuracy, "blend_weight": summary.blend_weight}
+                                       "cv_accuracy": summary.cv_accuracy,
+                                       "untouched_changed": summary.untouched_changed}
             joined = GenreClassifier.load(personal_dir=personal_dir)
             outcome, report["repredict_10k_bundled_only_seconds"] = _timed(
                 lambda: _drain(personalize.repredict(writer, bundled, MODEL_RECIPE_VERSION)))

@@ -78,7 +78,7 @@ def test_use_bundled_model_only_reverts_the_sources_and_back(qtbot, real_window)
     from genre_desktop.ui.itemmodels.columns import COLUMN_INDEX
 
     window = real_window
-    correct(qtbot, window, "nu-disco", of_genre(window, "disco", 6))
+    correct(qtbot, window, "nu-metal", of_genre(window, "metal", 6))  # reaches three more metal clips
     correct(qtbot, window, "country", of_genre(window, "country", 3))
     learn_from_window(qtbot, window).close()
     personal_sources = lambda: db_rows(window, "SELECT count(*) FROM tracks WHERE genre_source = 'personal model'")[0][0]  # noqa: E731
