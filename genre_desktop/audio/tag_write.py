@@ -1,10 +1,10 @@
-"""Writing a genre into one music file so that it is never left half written, and putting the
-old bytes back.
+"""Writing a genre (and a mood and style) into one music file so that it is never left half
+written, and putting the old bytes back.
 
 The original is not touched until its new version is complete. The file is copied into a
-temporary file in the same folder (same permissions and times), mutagen writes the tag into
-the copy, and the copy is checked: the genre reads back as written, every other tag is as it
-was, and the audio itself (audio_payload) hashes the same. Only then is it flushed to disk and
+temporary file in the same folder (same permissions and times), mutagen writes the tags into
+the copy, and the copy is checked: each written field reads back as written, every other tag is
+as it was, and the audio itself (audio_payload) hashes the same. Only then is it flushed to disk and
 moved over the original with os.replace(), which is atomic: after a crash the file is either
 the old or the new version, never a mix. A symbolic link is followed, so the file it points to
 is replaced and the link stays. Another hard link to the file keeps the old version.
@@ -32,7 +32,8 @@ from genre_desktop.audio.file_bytes import (
     ShortFileError, difference, file_sha256, fsync_file, fsync_folder, rebuild,
 )
 from genre_desktop.audio.tag_formats import (
-    TagFormatError, genres_of, open_audio, stored_values, write_genres, written_state,
+    FIELDS, TagFormatError, field_values, genres_of, has_field, open_audio, stored_values, write_fields,
+    written_state,
 )
 from genre_desktop.audio.write_lock import FolderBusyError, folder_lock
 
@@ -144,20 +145,30 @@ def split_genres(text: str) -> list[str]:
 
 def current_genres(path: str) -> tuple[str, list[str]]:
     """(format kind, genre values in the file now); TagWriteError when it cannot be told."""
+    kind, fields = current_fields(path)
+    return kind, fields["genre"]
+
+
+def current_fields(path: str) -> tuple[str, dict[str, list[str]]]:
+    """(format kind, {field: its values in the file now} for genre, mood and style, and only the
+    fields the format has); TagWriteError when it cannot be told."""
     target = os.path.realpath(path)
     _stat_regular(target)
     try:
         kind, audio = open_audio(target)
-        return kind, genres_of(audio, kind)
+        return kind, {f: field_values(audio, kind, f) for f in FIELDS if has_field(kind, f)}
     except TagFormatError as exc:
         raise TagWriteError(str(exc)) from exc
 
 
 def prepare_write(
-    path: str, genres: list[str], *, temp_tag: str, id3_version: int = 4, separator: str | None = None
+    path: str, fields: dict[str, list[str]], *, temp_tag: str, id3_version: int = 4,
+    separator: str | None = None,
 ) -> PreparedFile:
-    """Make and check the new version of `path` with `genres` as its genre, in a temporary file
-    made by create_temp(path, temp_tag). Call it (and commit) inside locked(path)."""
+    """Make and check the new version of `path` in a temporary file made by
+    create_temp(path, temp_tag): each of ``fields`` ({"genre": [...], "mood": [...],
+    "style": [...]}, any of them; one the format lacks is left out) gets these values as its
+    only ones, every other field and tag stays. Call it (and commit) inside locked(path)."""
     target = os.path.realpath(path)
     st = _stat_regular(target)
     _check_writable(target, st)
@@ -171,14 +182,15 @@ def prepare_write(
         now = os.stat(target)
         if (now.st_size, now.st_mtime_ns) != (st.st_size, st.st_mtime_ns):
             raise TagWriteError("the file changed while it was being read; it was left as it is")
-        values = stored_values(genres, kind, id3_version, separator)
+        values = {f: stored_values(v, kind, id3_version, separator) for f, v in fields.items() if has_field(kind, f)}
         audio_before = _payload(temp, kind)
-        expected_others = write_genres(temp, kind, values, id3_version)
-        stored, others = written_state(temp, kind, id3_version)
-        if stored != values:
-            raise TagWriteError(f"the genre read back as {stored!r} instead of {values!r}")
+        expected_others = write_fields(temp, kind, values, id3_version)
+        stored, others = written_state(temp, kind, id3_version, values.keys())
+        for field, wanted in values.items():
+            if stored[field] != wanted:
+                raise TagWriteError(f"the {field} read back as {stored[field]!r} instead of {wanted!r}")
         if others != expected_others:
-            raise TagWriteError("writing the genre would have changed other tags")
+            raise TagWriteError("writing the tags would have changed other tags")
         if _payload(temp, kind) != audio_before:
             raise TagWriteError("writing the tag would have changed the audio data")
         fsync_file(temp)
@@ -196,7 +208,8 @@ def prepare_write(
     return PreparedFile(
         path=path, target=target, temp=temp, before=Stamp.of(st),
         old_sha256=old_sha, new_sha256=new_sha, new_size=new_size, same_head=head,
-        same_tail=tail, old_middle=middle, old_genres=tuple(old_genres), new_genres=tuple(values),
+        same_tail=tail, old_middle=middle, old_genres=tuple(old_genres),
+        new_genres=tuple(values.get("genre", old_genres)),
     )
 
 

@@ -4,7 +4,8 @@ By default your corrections and the model's confident genres (at least the libra
 uncertainty threshold) are written into files that have no genre tag yet. Each file is
 replaced atomically, only after its new version was checked (the genre reads back, every other
 tag and the audio itself are unchanged), and the old bytes are kept in the library's journal:
-`genre-desktop undo-tags` puts them back exactly.
+`genre-desktop undo-tags` puts them back exactly. With --with-sound-tags the same files also
+get the track's shown Sounds-like mood and style tags (at most three each).
 """
 
 from __future__ import annotations
@@ -50,6 +51,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--separator", metavar="S", default=None,
                         help='join several genres into one value with S (e.g. "; ") for players '
                         "that read only one; default: the format's own multi-value form")
+    parser.add_argument("--with-sound-tags", action="store_true",
+                        help="also write the shown Sounds-like mood and style tags (ID3 TMOO and "
+                        "TXXX:STYLE, MOOD and STYLE comments, iTunes MOOD and STYLE atoms)")
     parser.add_argument("--dry-run", action="store_true",
                         help="only list what would change; no file or library is modified")
     parser.add_argument("--json", action="store_true",
@@ -69,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
         options = WriteOptions(
             only_corrections=args.only_corrections, min_confidence=args.min_confidence,
             replace_existing=args.replace, id3_version=3 if args.id3v23 else 4,
-            separator=args.separator,
+            separator=args.separator, sound_tags=args.with_sound_tags,
         )
     except (UsageError, ValueError) as exc:
         print(f"genre-desktop write-tags: error: {exc}", file=sys.stderr)
@@ -82,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(summary))
     else:
-        _print_summary(summary)
+        _print_summary(summary, options.sound_tags)
     if summary["cancelled"]:
         return EXIT_INTERRUPTED
     return EXIT_SOME_FAILED if summary["failed"] else EXIT_OK
@@ -98,10 +102,13 @@ def check_db(db: str | Path) -> Path:
 def _write(db_path: Path, options, dry_run: bool) -> dict:
     from genre_desktop.core.cancel import CancelToken
     from genre_desktop.library.db import connect
+    from genre_desktop.library.sounds_like import refresh_sound_tags
     from genre_desktop.library.tag_batch import plan, write_changes
     from genre_desktop.library.writer import LibraryWriter
 
     with LibraryWriter(db_path) as writer:  # brings an older library up to date first
+        if options.sound_tags:  # made with the display thresholds of today, as the app shows them
+            writer.call(refresh_sound_tags)
         conn = connect(db_path, readonly=True)
         try:
             report = plan(conn, options)
@@ -109,7 +116,7 @@ def _write(db_path: Path, options, dry_run: bool) -> dict:
             conn.close()
         summary = {
             "batch_id": None, "dry_run": dry_run,
-            "planned": [_change_json(c) for c in report.changes], "written": [], "failed": [],
+            "planned": [_change_json(c, options.sound_tags) for c in report.changes], "written": [], "failed": [],
             "skipped": [reason_json(p, r) for p, r in report.skipped],
             "unchanged": report.unchanged, "cancelled": False,
         }
@@ -143,21 +150,38 @@ def display_path(path: str) -> str:
     return printable(path)
 
 
-def _change_json(change) -> dict:
-    return {"track_id": change.track_id, "path": display_path(change.path), "current": change.current,
-            "new": change.new, "source": change.source, "confidence": change.confidence}
+def _change_json(change, sound_tags: bool) -> dict:
+    """With sound tags also: whether the genre is written (False: the file already says it), and
+    the mood and style values written ([]: the field is left as it is)."""
+    planned = {"track_id": change.track_id, "path": display_path(change.path), "current": change.current,
+               "new": change.new, "source": change.source, "confidence": change.confidence}
+    if sound_tags:
+        planned.update(writes_genre=change.writes_genre, moods=list(change.moods), styles=list(change.styles))
+    return planned
 
 
 def reason_json(path: str, reason: str) -> dict:
     return {"path": display_path(path), "reason": reason}
 
 
-def _print_summary(summary: dict) -> None:
+def _planned_text(change: dict) -> str:
+    """'(no genre) -> jazz; mood Chill, Mellow; style Jazz' (the sound fields only when written)."""
+    if change.get("writes_genre", True):
+        parts = [f"{change['current'] or '(no genre)'} -> {change['new']}"]
+    else:
+        parts = [f"{change['new']} (as it is)"]
+    parts += [f"{name} {', '.join(change[key])}" for name, key in (("mood", "moods"), ("style", "styles"))
+              if change.get(key)]
+    return "; ".join(parts)
+
+
+def _print_summary(summary: dict, sound_tags: bool) -> None:
     planned = len(summary["planned"])
     if summary["dry_run"]:
-        print(f"Would write the genre of {planned} files (dry run: nothing was changed).")
+        what = "tags" if sound_tags else "genre"
+        print(f"Would write the {what} of {planned} files (dry run: nothing was changed).")
         for change in summary["planned"]:
-            print(f"  {change['path']}: {change['current'] or '(no genre)'} -> {change['new']}")
+            print(f"  {change['path']}: {_planned_text(change)}")
     else:
         state = "Stopped early" if summary["cancelled"] else "Done"
         print(f"{state}: {len(summary['written'])} of {planned} files written, "

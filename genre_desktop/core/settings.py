@@ -30,6 +30,7 @@ class Settings:
     # corrections are written, and playlists leave out tracks below the model's threshold.
     tag_write_model_genres: bool = False
     tag_write_min_confidence: float | None = None  # None: the library's uncertainty threshold
+    tag_write_sound_tags: bool = False  # also write the Sounds-like mood and style tags
     playlist_min_confidence: float | None = None  # None: the library's uncertainty threshold
 
     def start_folder(self) -> str:

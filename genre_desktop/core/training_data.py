@@ -61,13 +61,14 @@ def load_split(splits_dir: Path, name: str) -> set[str]:
 
 
 
-def load_tagger_outputs(musicnn_dir: Path) -> dict[str, np.ndarray]:
-    """Clip name (e.g. "blues.00012.wav") -> the clip's mean tag probabilities (50,), from the
-    published musicnn taggrams (``*_MSD_musicnn_taggram.npz``: X patches x 50, IDS per patch)."""
+def load_tagger_patches(musicnn_dir: Path) -> dict[str, np.ndarray]:
+    """Clip name (e.g. "blues.00012.wav") -> the clip's tag probabilities per patch (patches x 50,
+    float32 as stored), from the published musicnn taggrams (``*_MSD_musicnn_taggram.npz``: X
+    patches x 50, IDS per patch)."""
     files = sorted(Path(musicnn_dir).glob("*_MSD_musicnn_taggram.npz"))
     if not files:
         raise TrainingDataError(f"{musicnn_dir}: no *_MSD_musicnn_taggram.npz files")
-    means: dict[str, np.ndarray] = {}
+    patches: dict[str, np.ndarray] = {}
     for path in files:
         with np.load(path, allow_pickle=False) as archive:
             X, ids = archive["X"], archive["IDS"].astype(str)
@@ -75,8 +76,14 @@ def load_tagger_outputs(musicnn_dir: Path) -> dict[str, np.ndarray]:
             raise TrainingDataError(f"{path}: expected patches x {len(TAG_FEATURE_NAMES)} tags")
         for clip in np.unique(ids):
             name = Path(clip).name.rsplit(".", 1)[0] + ".wav"
-            means[name] = X[ids == clip].mean(axis=0).astype(np.float64)
-    return means
+            patches[name] = X[ids == clip]
+    return patches
+
+
+def load_tagger_outputs(musicnn_dir: Path) -> dict[str, np.ndarray]:
+    """Clip name -> the clip's mean tag probabilities (50,) over its published patches."""
+    patches = load_tagger_patches(musicnn_dir)
+    return {name: X.mean(axis=0).astype(np.float64) for name, X in patches.items()}
 
 
 def with_tags(data: TrainingData, tags: dict[str, np.ndarray]) -> TrainingData:

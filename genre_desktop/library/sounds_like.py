@@ -19,7 +19,7 @@ import numpy as np
 from genre_desktop.core.feature_schema import EMBEDDING_SIZE, MODEL_RECIPE_VERSION
 from genre_desktop.core.sounds_like.similarity import Neighbour, SimilarityIndex, centroid
 from genre_desktop.core.sounds_like.tag_thresholds import THRESHOLDS
-from genre_desktop.core.sounds_like.tags import (TAGS_END, TAGS_START, ShownTag, find_tag,
+from genre_desktop.core.sounds_like.tags import (TAGS_END, TAGS_START, ShownTag, file_fields, find_tag,
                                                   search_key, shown_tags, thresholds_version)
 from genre_desktop.library.writes import get_meta, set_meta
 
@@ -147,6 +147,21 @@ def refresh_sound_tags(conn: sqlite3.Connection, batch: int = 2000) -> int:
         store_sound_tags(conn, ids[start:start + batch])
     set_meta(conn, META_SOUND_TAGS, version)
     return len(ids)
+
+
+def file_sound_fields(conn: sqlite3.Connection, track_ids: Sequence[int]) -> dict[int, dict[str, list[str]]]:
+    """Track id -> the mood and style values to write into its file: its stored shown tags of
+    those groups, strongest first, at most three each (tracks with none are left out)."""
+    rows = conn.execute(
+        """SELECT track_id, tag FROM sound_tags WHERE track_id IN (SELECT value FROM json_each(?))
+           ORDER BY track_id, strength DESC, tag""", (json.dumps([int(t) for t in track_ids]),))
+    tags: dict[int, list[str]] = {}
+    for track_id, key in rows:
+        tag = find_tag(key)
+        if tag is not None:
+            tags.setdefault(track_id, []).append(tag)
+    fields = {track_id: file_fields(names) for track_id, names in tags.items()}
+    return {track_id: f for track_id, f in fields.items() if f}
 
 
 def sound_tag_key(text: str) -> str:

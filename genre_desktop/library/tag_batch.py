@@ -1,4 +1,5 @@
-"""Writing the library's genres into the music files, as a staged, journaled, undoable batch.
+"""Writing the library's genres (and, when asked, Sounds-like moods and styles) into the music
+files, as a staged, journaled, undoable batch.
 
 plan_changes() lists what a write would change (reading every file's current genre fresh);
 write_changes() writes them one file at a time (audio.tag_write: atomic, the audio verified
@@ -12,6 +13,12 @@ its confidence reaches min_confidence (default: the library's uncertainty thresh
 that came from the file tag never does. Several genres in one name ("Jazz; Blues") are written
 as several values. A file whose genre already is the new one (spelled like the model, or not)
 is no change.
+
+With sound_tags, the same files also get the track's shown mood and style tags (at most three
+each, strongest first, as the Track panel shows them) in the format's mood and style fields
+(audio.tag_formats). A file's own mood or style is replaced only with replace_existing, like its
+genre; a track with no shown mood (or style) leaves that field alone. A file whose genre already
+is the new one still changes when its mood or style would, with its genre left as it is.
 """
 
 from __future__ import annotations
@@ -21,13 +28,14 @@ import logging
 import os
 import sqlite3
 from collections.abc import Generator, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 from genre_desktop.audio.tag_formats import stored_values
-from genre_desktop.audio.tag_write import TagWriteError, current_genres, locked, prepare_write, split_genres
+from genre_desktop.audio.tag_write import TagWriteError, current_fields, locked, prepare_write, split_genres
 from genre_desktop.core.cancel import CancelToken
 from genre_desktop.library import tag_journal as journal
 from genre_desktop.library.fingerprint import fingerprint
+from genre_desktop.library.sounds_like import file_sound_fields
 from genre_desktop.library.tag_journal import last_batch, reconcile  # noqa: F401  (public API)
 from genre_desktop.library.tag_records import (  # noqa: F401  (public API)
     BatchResult, BatchSummary, PlanReport, TagChange, WriteOptions,
@@ -55,7 +63,9 @@ def plan(
     """plan_changes, plus the files left out and why (missing, unreadable, own genre kept)."""
     report = PlanReport()
     known = model_genres(conn)
-    for row in _candidates(conn, options, track_ids):
+    candidates = _candidates(conn, options, track_ids)
+    sounds = file_sound_fields(conn, [r[0] for r in candidates]) if options.sound_tags else {}
+    for row in candidates:
         if cancel is not None and cancel.cancelled:
             break
         track_id, path, genre, source, confidence, status = row
@@ -63,17 +73,30 @@ def plan(
             report.skipped.append((path, "the file is missing (the last scan did not find it)"))
             continue
         try:
-            kind, current = current_genres(path)
+            kind, current = current_fields(path)
         except TagWriteError as exc:
             report.skipped.append((path, str(exc)))
             continue
-        if same_genre(current, genre, kind, options, known):
+        wanted = {"genre": genre, **sounds.get(track_id, {})}
+        fields = fields_to_write(current, wanted, kind, replace(options, replace_existing=True), known)
+        if not fields:
             report.unchanged += 1
-        elif current and not options.replace_existing:
-            report.skipped.append((path, f"it already has a genre tag ({'; '.join(current)})"))
+            continue
+        change = TagChange(track_id, path, "; ".join(current["genre"]) or None, genre, source, confidence,
+                           writes_genre="genre" in fields)
+        if options.sound_tags:
+            change = replace(change, moods=tuple(fields.get("mood", ())), styles=tuple(fields.get("style", ())),
+                             current_moods=tuple(current.get("mood", ())),
+                             current_styles=tuple(current.get("style", ())))
+        own = fields_to_write(current, wanted, kind, options, known)
+        if own is None:
+            report.kept.append(change)
+            report.skipped.append((path, f"it already has a genre tag ({'; '.join(current['genre'])})"))
+        elif not own:
+            report.unchanged += 1  # only its own mood or style would have been replaced
         else:
-            report.changes.append(TagChange(
-                track_id, path, "; ".join(current) or None, genre, source, confidence))
+            report.changes.append(replace(change, moods=tuple(own.get("mood", ())),
+                                          styles=tuple(own.get("style", ()))))
     return report
 
 
@@ -95,6 +118,33 @@ def _candidates(conn: sqlite3.Connection, options: WriteOptions, track_ids: Sequ
             WHERE {' AND '.join(where)} ORDER BY path""",
         params,
     ).fetchall()
+
+
+def fields_to_write(current: dict[str, list[str]], wanted: dict, kind: str, options: WriteOptions,
+                    known: Sequence[str]) -> dict[str, list[str]] | None:
+    """The fields to write into a file whose fields are ``current`` (tag_write.current_fields)
+    for a track that wants ``wanted`` ({"genre": "jazz", "mood": [...], "style": [...]}): {} when
+    it already says all of it, None when it keeps a genre of its own (then it is not touched)."""
+    fields: dict[str, list[str]] = {}
+    if not same_genre(current["genre"], wanted["genre"], kind, options, known):
+        if current["genre"] and not options.replace_existing:
+            return None
+        fields["genre"] = split_genres(wanted["genre"])
+    for field in ("mood", "style"):
+        values, have = wanted.get(field), current.get(field)
+        if not values or have is None or _same_values(have, values, kind, options):
+            continue  # nothing shown, no such field in this format, or already so
+        if not have or options.replace_existing:
+            fields[field] = list(values)
+    return fields
+
+
+def _same_values(current: Sequence[str], wanted: Sequence[str], kind: str, options: WriteOptions) -> bool:
+    def key(values: Sequence[str]) -> list[str]:
+        return [v.casefold() for v in values]
+
+    stored = stored_values(list(wanted), kind, options.id3_version, options.separator)
+    return key(current) in (key(stored), key(wanted))
 
 
 def same_genre(current: list[str], new: str, kind: str, options: WriteOptions, known: Sequence[str]) -> bool:
@@ -200,15 +250,17 @@ def _write_locked(
     writer: LibraryWriter, change: TagChange, row_id: int, options: WriteOptions, recorded: list,
     known: Sequence[str],
 ) -> tuple[str, str]:
-    kind, current = current_genres(change.path)
-    if same_genre(current, change.new, kind, options, known):
-        return "skipped", "it already has this genre"
-    if current and not options.replace_existing:
-        return "skipped", f"it has a genre tag of its own now ({'; '.join(current)})"
-    if not _is_analysed_file(change.path, *recorded):  # the genre is for another file's audio
+    kind, current = current_fields(change.path)
+    wanted = {"genre": change.new, "mood": change.moods, "style": change.styles}
+    fields = fields_to_write(current, wanted, kind, options, known)
+    if fields is None:
+        return "skipped", f"it has a genre tag of its own now ({'; '.join(current['genre'])})"
+    if not fields:
+        return "skipped", "it already has these tags" if options.sound_tags else "it already has this genre"
+    if not _is_analysed_file(change.path, *recorded):  # the tags are for another file's audio
         return "failed", STALE_REASON
     prepared = prepare_write(
-        change.path, split_genres(change.new), temp_tag=journal.temp_tag(writer, row_id, "w"),
+        change.path, fields, temp_tag=journal.temp_tag(writer, row_id, "w"),
         id3_version=options.id3_version, separator=options.separator,
     )
     try:

@@ -1,4 +1,4 @@
-"""Plain records of a genre tag write: its options, one planned change, a batch's outcome."""
+"""Plain records of a tag write: its options, one planned change, a batch's outcome."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ class WriteOptions:
     replace_existing: bool = False
     id3_version: int = 4  # 4 or 3
     separator: str | None = None  # None: the format's native multi-value form
+    sound_tags: bool = False  # also the shown Sounds-like mood and style tags
 
     def __post_init__(self) -> None:
         if self.id3_version not in (3, 4):
@@ -28,13 +29,20 @@ class TagChange:
     new: str
     source: str  # 'you' | 'model' | 'personal model'
     confidence: float | None
+    writes_genre: bool = True  # False: the file already says `new`; only its mood or style changes
+    moods: tuple[str, ...] = ()  # written as the file's mood (empty: its mood is left as it is)
+    styles: tuple[str, ...] = ()  # written as the file's style (likewise)
+    current_moods: tuple[str, ...] = ()  # the file's mood and style now (read when sound tags are written)
+    current_styles: tuple[str, ...] = ()
 
 
 @dataclass
 class PlanReport:
     changes: list[TagChange] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
-    unchanged: int = 0  # files that already have their genre
+    unchanged: int = 0  # files that already have their genre (and mood and style)
+    # What the files that keep a genre of their own would get; each is also in skipped.
+    kept: list[TagChange] = field(default_factory=list)
 
 
 @dataclass

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, Signal
 
@@ -36,13 +36,12 @@ class TagPlan:
 
 def make_plan(conn, options: WriteOptions, track_ids: Sequence[int] | None,
               cancel: CancelToken | None = None) -> TagPlan:
-    """Plan as if existing genres were replaced, then set apart the files that keep theirs: the
-    same single pass over the tags also tells the user how many files their genre protects."""
-    report = plan(conn, replace(options, replace_existing=True), track_ids, cancel)
-    if options.replace_existing:
-        return TagPlan(report.changes, [], report.skipped, report.unchanged)
-    return TagPlan([c for c in report.changes if not c.current], [c for c in report.changes if c.current],
-                   report.skipped, report.unchanged)
+    """The plan, with the files that keep their own genre set apart from those that cannot be
+    written: the same single pass over the tags tells the user how many files their genre protects."""
+    report = plan(conn, options, track_ids, cancel)
+    kept = {c.path for c in report.kept}
+    return TagPlan(report.changes, report.kept, [s for s in report.skipped if s[0] not in kept],
+                   report.unchanged)
 
 
 def track_ids_of(conn, paths: Sequence[str], chunk: int = 500) -> list[int]:

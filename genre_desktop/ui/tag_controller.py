@@ -56,7 +56,8 @@ class TagController(QObject):
         settings = self.w.context.settings
         dialog = WriteTagsDialog(self.service, self.w.context.library.reader.threshold, ids,
                                  whole_library, self.w,
-                                 (settings.tag_write_model_genres, settings.tag_write_min_confidence))
+                                 (settings.tag_write_model_genres, settings.tag_write_min_confidence,
+                                  settings.tag_write_sound_tags))
         dialog.finished.connect(lambda _r: self._remember(dialog))
         dialog.finished.connect(dialog.deleteLater)
         dialog.batchFinished.connect(lambda result: self._announce(result, WRITE_WORDS))
@@ -66,7 +67,8 @@ class TagController(QObject):
 
     def _remember(self, dialog: WriteTagsDialog) -> None:
         settings = self.w.context.settings
-        settings.tag_write_model_genres, settings.tag_write_min_confidence = dialog.form.remembered()
+        (settings.tag_write_model_genres, settings.tag_write_min_confidence,
+         settings.tag_write_sound_tags) = dialog.form.remembered()
         self.w.context.save_settings()
 
     def ask_undo(self) -> UndoTagsDialog | None:
@@ -76,7 +78,7 @@ class TagController(QObject):
         what = describe_batch(summary)
         answer = QMessageBox.question(
             self.w, "Undo last tag write",
-            f"Put back the genre tags of {what}?\n\nFiles changed since then are left as they are.")
+            f"Put back the tags of {what}?\n\nFiles changed since then are left as they are.")
         if answer != QMessageBox.StandardButton.Yes:
             return None
         return self.start_undo()
@@ -85,7 +87,7 @@ class TagController(QObject):
         """Run the undo with its progress dialog (no confirmation)."""
         summary = self.service.last_batch
         what = describe_batch(summary) if summary is not None else "the last tag write"
-        dialog = UndoTagsDialog(self.service, f"Putting back the genre tags of {what}.", self.w)
+        dialog = UndoTagsDialog(self.service, f"Putting back the tags of {what}.", self.w)
         dialog.finished.connect(dialog.deleteLater)
         dialog.batchFinished.connect(lambda result: self._announce(result, UNDO_WORDS))
         self.undo_dialog = dialog

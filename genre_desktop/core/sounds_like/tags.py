@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 
@@ -31,6 +32,10 @@ _GROUP_OF: dict[str, TagGroup] = {
 }
 # "female vocalist" is the same tag as "female vocalists" spelled another way: one is shown.
 _SAME_AS = {"female vocalist": "female vocalists"}
+PER_GROUP = 3  # tags shown per group in the Track panel (and written into a file's fields)
+# The groups written into files (optionally), by the name of the file's field.
+FILE_FIELDS: dict[str, TagGroup] = {"mood": TagGroup.MOOD, "style": TagGroup.STYLE}
+_FILE_NAMES = {"rnb": "R&B", "Hip-Hop": "Hip-Hop"}
 
 
 def group_of(tag: str) -> TagGroup:
@@ -94,7 +99,7 @@ def track_tags(window_features: np.ndarray) -> np.ndarray:
 
 
 def shown_tags(probabilities: np.ndarray, thresholds: dict[str, float],
-               per_group: int | None = 3) -> list[ShownTag]:
+               per_group: int | None = PER_GROUP) -> list[ShownTag]:
     """The tags at or above their threshold, strongest first (by how far they clear it), at most
     ``per_group`` per group (None: all). Aliases count once, with the higher probability."""
     best: dict[str, ShownTag] = {}
@@ -133,3 +138,22 @@ def thresholds_version(thresholds: dict[str, float]) -> str:
 def tag_summary(tags: list[ShownTag]) -> str:
     """'chill, mellow, 80s' for a table cell."""
     return ", ".join(t.name for t in tags)
+
+
+def file_name(tag: str) -> str:
+    """How a tag is written into a file's mood or style field, capitalised as players list
+    styles: 'easy listening' -> 'Easy Listening', 'Hip-Hop', 'rnb' -> 'R&B'."""
+    tag = _SAME_AS.get(tag, tag)
+    return _FILE_NAMES.get(tag) or " ".join(word[:1].upper() + word[1:] for word in tag.lower().split())
+
+
+def file_fields(tags: Iterable[str]) -> dict[str, list[str]]:
+    """{"mood": [...], "style": [...]}: the file values of these tagger tags (given strongest
+    first), at most PER_GROUP a field, as the Track panel shows them; a field with none is left out."""
+    fields: dict[str, list[str]] = {field: [] for field in FILE_FIELDS}
+    for tag in tags:
+        for field, group in FILE_FIELDS.items():
+            values = fields[field]
+            if group_of(tag) == group and len(values) < PER_GROUP and file_name(tag) not in values:
+                values.append(file_name(tag))
+    return {field: values for field, values in fields.items() if values}

@@ -28,9 +28,9 @@ class BatchWords:
     stopped: str
 
 
-WRITE_WORDS = BatchWords("write", "Writing genres to files…", "{n} written",
+WRITE_WORDS = BatchWords("write", "Writing tags to files…", "{n} written",
                          "Stopped: the files written so far keep their new genre")
-UNDO_WORDS = BatchWords("undo", "Putting back the previous genre tags…", "{n} restored",
+UNDO_WORDS = BatchWords("undo", "Putting back the previous tags…", "{n} restored",
                         "Stopped: the files restored so far keep their old genre")
 
 

@@ -1,5 +1,5 @@
-"""Write genres to files: a staged diff of every file that would change, re-planned off the GUI
-thread whenever an option changes; nothing is written until the user presses Write. The write
+"""Write genres (and, when ticked, moods and styles) to files: a staged diff of every file that
+would change, re-planned off the GUI thread whenever an option changes; nothing is written until the user presses Write. The write
 then runs in the background with progress and Cancel, and ends with what was done.
 
 Each plan request bumps a generation number, so only the newest plan is ever shown or written.
@@ -21,23 +21,28 @@ from genre_desktop.library.db import printable
 from genre_desktop.services.tag_service import TagPlan, TagService
 from genre_desktop.ui.dialogs.tag_batch_panel import WRITE_WORDS, BatchRunPanel, plural, ready_to_close
 from genre_desktop.ui.dialogs.write_tags_options import WriteTagsOptionsForm
-from genre_desktop.ui.itemmodels.tag_change_model import COLUMNS, FILE, TagChangeModel
+from genre_desktop.ui.itemmodels.tag_change_model import COLUMNS, FILE, SOUNDS, TagChangeModel
 
 log = logging.getLogger(__name__)
 
 DEBOUNCE_MS = 200
 DIFF_PAGE, RUN_PAGE = range(2)
-COLUMN_WIDTHS = (300, 150, 130, 90, 90)
+COLUMN_WIDTHS = (300, 150, 130, 90, 90, 220)
+GENRE_HINT = ("Only the genre tag changes; the sound and other tags stay as they are. "
+              "File → Undo last tag write puts the old genres back.")
+SOUNDS_HINT = ("The genre, mood and style tags change; the sound and other tags stay as they are. "
+               "File → Undo last tag write puts the old tags back.")
 
 
-def plan_summary(plan: TagPlan) -> str:
+def plan_summary(plan: TagPlan, sound_tags: bool = False) -> str:
     """'57 files will change, 12 skipped because they already have a genre.' and what else."""
     kept = len(plan.kept_existing)
     parts = [f"{plural(len(plan.changes), 'file')} will change" if plan.changes else "Nothing to write"]
     if kept:
         parts.append(f"{kept:,} skipped because {'it already has' if kept == 1 else 'they already have'} a genre")
     if plan.unchanged:
-        parts.append(f"{plan.unchanged:,} already {'has its' if plan.unchanged == 1 else 'have their'} genre")
+        parts.append(f"{plan.unchanged:,} already {'has its' if plan.unchanged == 1 else 'have their'} "
+                     f"{'tags' if sound_tags else 'genre'}")
     if plan.skipped:
         parts.append(f"{plural(len(plan.skipped), 'file')} cannot be written")
     return ", ".join(parts) + "."
@@ -56,7 +61,7 @@ class WriteTagsDialog(QDialog):
 
     def __init__(self, service: TagService, threshold: float, selected_ids: Sequence[int],
                  whole_library: bool = False, parent: QWidget | None = None,
-                 remembered: tuple[bool, float | None] = (False, None)) -> None:
+                 remembered: tuple[bool, float | None, bool] = (False, None, False)) -> None:
         super().__init__(parent)
         self.setWindowTitle("Write genres to files")
         self.resize(980, 620)
@@ -72,7 +77,8 @@ class WriteTagsDialog(QDialog):
         self._task = None
 
         self.form = WriteTagsOptionsForm(threshold, len(self.selected_ids), whole_library,
-                                         model_genres=remembered[0], min_confidence=remembered[1])
+                                         model_genres=remembered[0], min_confidence=remembered[1],
+                                         sound_tags=remembered[2])
         self.form.changed.connect(self._schedule)
         self.model = TagChangeModel(self)
         self.table = QTableView()
@@ -102,10 +108,9 @@ class WriteTagsDialog(QDialog):
         self.busy.setRange(0, 0)
         self.busy.setFixedWidth(120)
         self.busy.setTextVisible(False)
-        hint = QLabel("Only the genre tag changes; the sound and other tags stay as they are. "
-                      "File → Undo last tag write puts the old genres back.")
-        hint.setObjectName("hint")
-        hint.setWordWrap(True)
+        self.hint = QLabel()
+        self.hint.setObjectName("hint")
+        self.hint.setWordWrap(True)
         self.write_button = QPushButton("Write")
         self.write_button.setDefault(True)
         self.write_button.setToolTip("Write the new genres into the files listed (Enter)")
@@ -123,14 +128,20 @@ class WriteTagsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.form)
         layout.addWidget(self.pages, 1)
-        layout.addWidget(hint)
+        layout.addWidget(self.hint)
         layout.addLayout(bottom)
 
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(DEBOUNCE_MS)
         self._debounce.timeout.connect(self.replan)
+        self._show_sound_tags(self.form.sound_tags.isChecked())
+        self.form.sound_tags.toggled.connect(self._show_sound_tags)
         self.replan()
+
+    def _show_sound_tags(self, shown: bool) -> None:
+        self.table.setColumnHidden(SOUNDS, not shown)
+        self.hint.setText(SOUNDS_HINT if shown else GENRE_HINT)
 
     # -- planning -------------------------------------------------------------------------------
     @property
@@ -185,7 +196,7 @@ class WriteTagsDialog(QDialog):
         self.model.set_changes(plan.changes)
         self.busy.hide()
         self.table.setEnabled(True)
-        self.summary.setText(plan_summary(plan))
+        self.summary.setText(plan_summary(plan, options.sound_tags))
         self.summary.setToolTip(skipped_tooltip(plan))
         count = len(plan.changes)
         self.write_button.setText(f"Write {plural(count, 'file')}" if count else "Write")

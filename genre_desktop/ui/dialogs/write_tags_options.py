@@ -1,10 +1,11 @@
-"""The options of a tag write: which genres, which files, and how the tag is written."""
+"""The options of a tag write: which genres, which files, whether moods and styles go too, and
+how the tags are written."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QButtonGroup, QComboBox, QFormLayout, QHBoxLayout, QLineEdit, QRadioButton, QSpinBox, QWidget,
+    QButtonGroup, QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLineEdit, QRadioButton, QSpinBox, QWidget,
 )
 
 from genre_desktop.library.tag_batch import WriteOptions
@@ -17,9 +18,9 @@ class WriteTagsOptionsForm(QWidget):
 
     def __init__(self, threshold: float, selected_count: int, whole_library: bool,
                  parent: QWidget | None = None, model_genres: bool = False,
-                 min_confidence: float | None = None) -> None:
-        """model_genres and min_confidence: the user's last choice (default: only corrections,
-        at the library's threshold)."""
+                 min_confidence: float | None = None, sound_tags: bool = False) -> None:
+        """model_genres, min_confidence and sound_tags: the user's last choice (default: only
+        corrections, at the library's threshold, no moods or styles)."""
         super().__init__(parent)
         self._default_percent = round(threshold * 100)
 
@@ -52,11 +53,19 @@ class WriteTagsOptionsForm(QWidget):
         model_row.addWidget(self.min_confidence)
         model_row.addStretch(1)
 
+        self.sound_tags = QCheckBox("Also write mood and style")
+        self.sound_tags.setObjectName("writeSoundTags")
+        self.sound_tags.setChecked(sound_tags)
+        self.sound_tags.setToolTip(
+            "Also write the track's Sounds-like mood and style tags (those the Track panel shows, "
+            "at most three each) into the file's mood and style fields. A file's own mood or style "
+            "is kept unless you replace existing tags.")
+
         self.existing = QComboBox()
         self.existing.addItem("Leave them untouched", False)
         self.existing.addItem("Replace their genre", True)
-        self.existing.setToolTip("A file whose genre tag is already filled in keeps it, "
-                                 "unless you choose to replace it")
+        self.existing.setToolTip("A file whose genre tag is already filled in keeps it (and its other "
+                                 "tags), unless you choose to replace it")
 
         self.id3_version = QComboBox()
         self.id3_version.addItem("ID3v2.4 (recommended)", 4)
@@ -82,6 +91,7 @@ class WriteTagsOptionsForm(QWidget):
         left.addRow("Tracks:", self.scope)
         left.addRow("Genres:", self.only_corrections)
         left.addRow("", model_row)
+        left.addRow("Sounds like:", self.sound_tags)
         right = QFormLayout()
         right.addRow("Files that have a genre:", self.existing)
         right.addRow("MP3 tag version:", self.id3_version)
@@ -97,16 +107,19 @@ class WriteTagsOptionsForm(QWidget):
                        self.min_confidence.valueChanged, self.separator.textChanged):
             signal.connect(self._on_changed)
         self._source.buttonToggled.connect(lambda _b, checked: checked and self._on_changed())
+        self.sound_tags.toggled.connect(self._on_changed)
         self._sync_enabled()
 
     @property
     def whole_library(self) -> bool:
         return bool(self.scope.currentData())
 
-    def remembered(self) -> tuple[bool, float | None]:
-        """(model genres too, their minimum confidence or None for the threshold): to store."""
+    def remembered(self) -> tuple[bool, float | None, bool]:
+        """(model genres too, their minimum confidence or None for the threshold, moods and
+        styles too): to store."""
         percent = self.min_confidence.value()
-        return self.with_model.isChecked(), None if percent == self._default_percent else percent / 100
+        return (self.with_model.isChecked(), None if percent == self._default_percent else percent / 100,
+                self.sound_tags.isChecked())
 
     def options(self) -> WriteOptions:
         percent = self.min_confidence.value()
@@ -118,6 +131,7 @@ class WriteTagsOptionsForm(QWidget):
             replace_existing=bool(self.existing.currentData()),
             id3_version=int(self.id3_version.currentData()),
             separator=(self.separator.text() or DEFAULT_SEPARATOR) if joined else None,
+            sound_tags=self.sound_tags.isChecked(),
         )
 
     def _on_changed(self, *_args) -> None:

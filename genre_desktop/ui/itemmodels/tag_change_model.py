@@ -33,6 +33,20 @@ def confidence_text(change: Any) -> str:
     return "" if change.confidence is None or change.source == "you" else f"{change.confidence:.0%}"
 
 
+def sounds_text(change: Any) -> str:
+    """'Chill, Mellow · Rock': the moods, then the styles written (a field left alone shows none)."""
+    return " · ".join(", ".join(values) for values in (change.moods, change.styles) if values)
+
+
+def sounds_tooltip(change: Any) -> str:
+    lines = []
+    for name, new, now in (("Mood", change.moods, change.current_moods),
+                           ("Style", change.styles, change.current_styles)):
+        now_text = ", ".join(now) or NO_TAG
+        lines.append(f"{name}: {', '.join(new)} (now {now_text})" if new else f"{name}: stays {now_text}")
+    return "\n".join(lines)
+
+
 @dataclass(frozen=True)
 class ChangeColumn:
     header: str
@@ -48,8 +62,9 @@ COLUMNS: tuple[ChangeColumn, ...] = (
     # Your corrections sort above every model confidence.
     ChangeColumn("Confidence", confidence_text,
                  lambda c: 2.0 if c.source == "you" else (c.confidence if c.confidence is not None else -1.0)),
+    ChangeColumn("New mood · style", sounds_text, lambda c: sounds_text(c).lower()),
 )
-FILE, CURRENT, NEW, SOURCE, CONFIDENCE = range(len(COLUMNS))
+FILE, CURRENT, NEW, SOURCE, CONFIDENCE, SOUNDS = range(len(COLUMNS))
 
 
 class TagChangeModel(QAbstractTableModel):
@@ -93,7 +108,12 @@ class TagChangeModel(QAbstractTableModel):
                 return SOURCE_TIPS.get(change.source)
             if column == CURRENT and not change.current:
                 return "The file has no genre tag yet"
-        if role == Qt.ItemDataRole.ForegroundRole and column == CURRENT and not change.current:
+            if column == NEW and not change.writes_genre:
+                return "The file already has this genre; it stays as it is"
+            if column == SOUNDS:
+                return sounds_tooltip(change)
+        if role == Qt.ItemDataRole.ForegroundRole and (
+                (column == CURRENT and not change.current) or (column == NEW and not change.writes_genre)):
             return Qt.GlobalColor.gray
         if role == Qt.ItemDataRole.TextAlignmentRole and column == CONFIDENCE:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
