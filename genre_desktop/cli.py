@@ -23,6 +23,9 @@ COMMANDS = {
     "write-tags": "Write the library's genres into the music files' tags (undoable).",
     "undo-tags": "Undo the last write-tags: put the files' old bytes back.",
     "similar": "List the library's tracks that sound most like a file.",
+    "label": "Set or clear your genre correction of tracks in the library.",
+    "tracks": "List the library's tracks with their genre, confidence and where it comes from.",
+    "learn": "Learn from your corrections and classify the library again.",
 }
 
 

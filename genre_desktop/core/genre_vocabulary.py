@@ -1,8 +1,11 @@
 """One genre vocabulary: how a file's genre tag ("Alt. Rock", "Hip-Hop") maps to a canonical genre.
 
 A tag is looked up by its key (lower case, letters and digits only), first in the user's own
-mapping, then in the model's genres, then in the default mapping below. A tag none of them knows
-is "unmapped": it is shown as typed, and listed so the user can map it.
+mapping, then in the model's genres and the canonical genres below, then in the default mapping.
+A tag none of them knows is "unmapped": it is shown as typed, and listed so the user can map it.
+
+A genre the user types is one genre whatever its case, spacing or punctuation ('Lo-Fi',
+' lo fi ', 'LOFI'): `label_key` is what its spellings have in common.
 """
 
 from __future__ import annotations
@@ -41,11 +44,21 @@ _DEFAULTS: dict[str, tuple[str, ...]] = {
 }
 
 DEFAULT_MAPPING: dict[str, str] = {key: genre for genre, keys in _DEFAULTS.items() for key in keys}
+CANONICAL_GENRES: tuple[str, ...] = tuple(_DEFAULTS)
+_NOT_WORD = re.compile(r"[\W_]+")
 
 
 def genre_key(text: str) -> str:
     """'Alt. Rock' -> 'altrock': what two spellings of one genre have in common."""
     return _NOT_ALNUM.sub("", text.lower())
+
+
+def label_key(text: str) -> str:
+    """'Lo-Fi', ' lo  fi ', 'LOFI' -> 'lofi': what the spellings of one typed genre have in common.
+    Like genre_key for ASCII, but letters of any script count ('Música' is not 'Musica'); a name
+    of symbols only is its own key."""
+    folded = " ".join(text.split()).casefold()
+    return _NOT_WORD.sub("", folded) or folded
 
 
 def tidy(text: str | None) -> str | None:
@@ -72,7 +85,8 @@ def map_genre(
 
     An unmapped genre comes back as typed (tidied), so nothing the user wrote is lost. A
     `typed` genre (the user's correction: "Post-Rock" may be meant apart from rock) follows only
-    the model's spelling and the user's own mapping, never the defaults."""
+    the user's own mapping and the names of the model's and the canonical genres, never the
+    default mapping of subgenres."""
     text = tidy(text)
     if text is None:
         return None, "unmapped"
@@ -82,6 +96,8 @@ def map_genre(
     for name in known:
         if genre_key(name) == key:
             return name, "model"
+    if key in CANONICAL_GENRES:
+        return key, "default"
     if key in DEFAULT_MAPPING and not typed:
         return _spelled_like(DEFAULT_MAPPING[key], known), "default"
     return text, "unmapped"
@@ -93,3 +109,13 @@ def canonical(
 ) -> str | None:
     """The canonical genre of a tagged or typed genre (see map_genre)."""
     return map_genre(text, known, user_mapping, typed)[0]
+
+
+def spelled_as(text: str | None, names: Sequence[str]) -> str | None:
+    """A typed genre as one of `names` spells it ('lo fi' -> 'Lo-Fi'), as the canonical genre the
+    vocabulary knows, or else tidied: how a correction will be stored (library.writes.typed_genre)."""
+    genre, origin = map_genre(text, names, typed=True)
+    if genre is None or origin != "unmapped":
+        return genre
+    key = label_key(genre)
+    return next((name for name in names if label_key(name) == key), genre)

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from genre_desktop.core.genre_vocabulary import genre_key, map_genre, tidy
-from genre_desktop.library.writes import model_genres, refresh_derived, user_mapping
+from genre_desktop.library.writes import model_genres, refresh_derived, typed_genre, user_mapping
 
 
 @dataclass(frozen=True)
@@ -47,12 +47,13 @@ def tag_genres(conn: sqlite3.Connection) -> list[TagGenre]:
 
 
 def set_mapping(conn: sqlite3.Connection, tags: Sequence[str], genre: str | None) -> dict[str, str | None]:
-    """Map these tag genres to `genre` (None: back to the default mapping). Returns what each
-    key was mapped to by the user before (for undo), and recomputes the tracks concerned."""
+    """Map these tag genres to `genre` (None: back to the default mapping), a typed genre spelled
+    as a correction of it would be. Returns what each key was mapped to by the user before (for
+    undo), and recomputes the tracks concerned."""
     keys = {genre_key(t): tidy(t) for t in tags if tidy(t)}
     before = user_mapping(conn)
     previous = {key: before.get(key) for key in keys}
-    target = tidy(genre)
+    target = typed_genre(conn, genre, follow_mapping=False)  # 'Chillwave' may become its own genre
     if target is None:
         conn.executemany("DELETE FROM genre_map WHERE tag_key = ?", [(k,) for k in keys])
     else:

@@ -3,14 +3,15 @@
 Each migration runs in its own transaction together with the user_version bump, so a crash
 leaves the file either fully at version N-1 or fully at N. A file whose version is higher than
 the newest migration here was written by a newer Genre Desktop: it is refused and left untouched.
-To change the schema, append a new (version, statements) pair; never edit a released one.
+To change the schema, append a new (version, steps) pair; never edit a released one. A step is
+an SQL statement, or a function of the connection for what SQL alone cannot say.
 """
 
 from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 log = logging.getLogger(__name__)
 
@@ -271,15 +272,28 @@ V9_SOUND_TAGS: tuple[str, ...] = (
     "CREATE INDEX ix_sound_tags_tag ON sound_tags(tag, track_id)",
 )
 
-# (version, statements). Append only.
-MIGRATIONS: tuple[tuple[int, Sequence[str]], ...] = (
+Step = str | Callable[[sqlite3.Connection], None]
+
+
+def _merge_spellings(conn: sqlite3.Connection) -> None:
+    from genre_desktop.library.merge_spellings import merge_spellings  # it imports writes, which imports db
+
+    merge_spellings(conn)
+
+
+# v10: one typed genre, one spelling. Corrections stored as 'Electronic', 'electronic ' and
+# 'ELECTRONIC' become one genre, spelled as first typed (library/merge_spellings.py); no table changes.
+V10_ONE_SPELLING: tuple[Step, ...] = (_merge_spellings,)
+
+# (version, steps). Append only.
+MIGRATIONS: tuple[tuple[int, Sequence[Step]], ...] = (
     (1, V1_SCHEMA), (2, V2_PERSONAL_MODEL), (3, V3_TAG_JOURNAL), (4, V4_ALIASES_AND_AUDIO_HASH),
     (5, V5_TAGGER), (6, V6_GENRE_MAP), (7, V7_SEARCH_INDEX), (8, V8_IGNORED_PROBLEMS),
-    (9, V9_SOUND_TAGS),
+    (9, V9_SOUND_TAGS), (10, V10_ONE_SPELLING),
 )
 
 
-def latest_version(migrations: Sequence[tuple[int, Sequence[str]]] = MIGRATIONS) -> int:
+def latest_version(migrations: Sequence[tuple[int, Sequence[Step]]] = MIGRATIONS) -> int:
     return migrations[-1][0] if migrations else 0
 
 
@@ -305,7 +319,7 @@ def check_not_newer(conn: sqlite3.Connection, where: str, newest: int) -> int:
 def migrate(
     conn: sqlite3.Connection,
     where: str = "the library",
-    migrations: Sequence[tuple[int, Sequence[str]]] = MIGRATIONS,
+    migrations: Sequence[tuple[int, Sequence[Step]]] = MIGRATIONS,
 ) -> int:
     """Apply every pending migration, each in its own transaction. Returns the new version.
 
@@ -314,7 +328,7 @@ def migrate(
     """
     newest = latest_version(migrations)
     current = check_not_newer(conn, where, newest)
-    for version, statements in migrations:
+    for version, steps in migrations:
         if version <= current:
             continue
         # A table rebuild must not cascade: foreign keys stay off until the step has
@@ -322,7 +336,7 @@ def migrate(
         foreign_keys = conn.execute("PRAGMA foreign_keys").fetchone()[0]
         conn.execute("PRAGMA foreign_keys = OFF")
         try:
-            _apply(conn, version, statements)
+            _apply(conn, version, steps)
         finally:
             conn.execute(f"PRAGMA foreign_keys = {int(foreign_keys)}")
         log.info("Library %s migrated to format %d", where, version)
@@ -330,15 +344,18 @@ def migrate(
     return current
 
 
-def _apply(conn: sqlite3.Connection, version: int, statements: Sequence[str]) -> None:
+def _apply(conn: sqlite3.Connection, version: int, steps: Sequence[Step]) -> None:
     conn.execute("BEGIN IMMEDIATE")
     try:
         # Re-check inside the lock: another process may have migrated meanwhile.
         if user_version(conn) >= version:
             conn.execute("ROLLBACK")
             return
-        for statement in statements:
-            conn.execute(statement)
+        for step in steps:
+            if callable(step):
+                step(conn)
+            else:
+                conn.execute(step)
         broken = conn.execute("PRAGMA foreign_key_check").fetchall()
         if broken:
             raise LibraryError(f"library format {version} would break {len(broken)} references")

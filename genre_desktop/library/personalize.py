@@ -3,8 +3,8 @@
 - correction_examples / unlabelled_chunks: what the database holds for learning. A correction is
   the latest label of a track when it names a genre (a cleared label is no correction); its
   examples are all of the track's stored windows of the current feature recipe (a labelled track
-  never analysed has none and is skipped). Spellings of one custom genre that differ only in case
-  or punctuation ('K-Pop', 'k pop') are learned as one, under the most used spelling.
+  never analysed has none and is skipped). A genre has one spelling in the labels (library.writes
+  .typed_genre; library format 10 merged the older ones), so its corrections are learned as one.
 - learn(): a generator of LearnProgress returning a LearnSummary: collect the corrections, fit and
   cross-validate (core/personal_training.py), save (core/personal_model.py, atomic), then
   re-predict the whole library from stored features without decoding anything. The summary says
@@ -22,7 +22,6 @@ Predictions record which model decided (predictions.decided_by); refresh_derived
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import time
 from collections import Counter
@@ -48,7 +47,6 @@ _LATEST_LABELS = """
     SELECT l.track_id AS track_id, l.genre AS genre FROM labels AS l
     WHERE l.track_id IS NOT NULL
       AND l.id = (SELECT max(id) FROM labels AS m WHERE m.track_id = l.track_id)"""
-_KEY = re.compile(r"[^0-9a-z]+")
 CHUNK_TRACKS = 5000
 
 
@@ -96,9 +94,8 @@ def correction_examples(conn: sqlite3.Connection, recipe_version: str) -> tuple[
 
     latest_id = int(conn.execute("SELECT coalesce(max(id), 0) FROM labels").fetchone()[0])
     labels = {int(r[0]): r[1] for r in conn.execute(_LATEST_LABELS) if r[1] is not None}
-    spelling = _spellings(labels.values())
     windows = _windows(conn, recipe_version, f"w.track_id IN (SELECT track_id FROM ({_LATEST_LABELS}) WHERE genre IS NOT NULL)")
-    examples = Examples.from_tracks((tid, spelling[labels[tid]], rows) for tid, rows in windows.items())
+    examples = Examples.from_tracks((tid, labels[tid], rows) for tid, rows in windows.items())
     return examples, latest_id
 
 
@@ -131,15 +128,6 @@ def _windows(conn: sqlite3.Connection, recipe_version: str, where: str) -> dict[
             WHERE w.recipe_version = ? AND {where} ORDER BY w.track_id, w.idx""", (recipe_version,)):
         grouped.setdefault(int(track_id), []).append(blob)
     return {tid: np.vstack([np.frombuffer(b, dtype=np.float64) for b in blobs]) for tid, blobs in grouped.items()}
-
-
-def _spellings(genres) -> dict[str, str]:
-    """Each spelling -> the most used spelling of its genre (ties: the first in sort order)."""
-    counts = Counter(genres)
-    best: dict[str, str] = {}
-    for name, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
-        best.setdefault(_KEY.sub("", name.lower()) or name, name)
-    return {name: best[_KEY.sub("", name.lower()) or name] for name in counts}
 
 
 def corrections_since_last_fit(conn: sqlite3.Connection, card: dict[str, Any] | None) -> int:

@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from genre_desktop.core.genre_vocabulary import canonical, genre_key, tidy
+from genre_desktop.core.genre_vocabulary import canonical, genre_key, label_key, map_genre, tidy
 from genre_desktop.library.db import path_param
 
 DEFAULT_THRESHOLD = 0.5
@@ -69,6 +69,22 @@ def canonical_genre(name: str | None, known: Sequence[str]) -> str | None:
         return None
     key = genre_key(text)
     return next((genre for genre in known if genre_key(genre) == key), text)
+
+
+def typed_genre(conn: sqlite3.Connection, text: str | None, follow_mapping: bool = True) -> str | None:
+    """The genre a user means by a typed name: the user's mapping (when followed) or a genre the
+    model or the vocabulary knows ('Hip Hop' -> 'hiphop'); else a genre of the user's own, spelled
+    as the library's first label of it spells it ('lo fi' -> 'Lo-Fi'), or as typed (tidied)."""
+    mapping = user_mapping(conn) if follow_mapping else None
+    genre, origin = map_genre(text, model_genres(conn), mapping, typed=True)
+    if genre is None or origin != "unmapped":
+        return genre
+    key = label_key(genre)
+    for (spelling,) in conn.execute(
+            "SELECT genre FROM labels WHERE genre IS NOT NULL GROUP BY genre ORDER BY min(id)"):
+        if label_key(spelling) == key:
+            return spelling
+    return genre
 
 
 # --- derived columns ------------------------------------------------------------------------
@@ -167,12 +183,12 @@ def current_labels(conn: sqlite3.Connection, track_ids: Sequence[int]) -> dict[i
 def set_labels(
     conn: sqlite3.Connection, track_ids: Sequence[int], genre: str | None
 ) -> dict[int, str | None]:
-    """Label tracks with a genre (any name; None clears the correction).
+    """Label tracks with a genre (any name, see typed_genre; None clears the correction).
 
     Appends to the label history, never rewrites it. Returns each track's previous label so
     the caller can undo by calling set_labels again with those values.
     """
-    genre = canonical(genre, model_genres(conn), user_mapping(conn), typed=True)
+    genre = typed_genre(conn, genre)
     previous = current_labels(conn, track_ids)
     now = time.time()
     # Only real changes are recorded (clearing only matters where a label is in force).

@@ -9,6 +9,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QWidget
 
+from genre_desktop.core.genre_vocabulary import spelled_as
 from genre_desktop.services.library_service import LibraryService
 from genre_desktop.ui.dialogs.set_genre_dialog import SetGenreDialog
 from genre_desktop.ui.undo_commands import SetGenreCommand
@@ -28,8 +29,10 @@ class LabelController(QObject):
         ids = list(track_ids if track_ids is not None else self._selected_ids())
         if not ids:
             return False
-        if genre is not None:
-            genre = " ".join(genre.split()) or None
+        if genre is not None:  # spelled as stored, so that the undo text names the genre shown
+            genre = spelled_as(genre, self._genre_choices())
+            if genre is None:
+                return False
         self.undo_stack.push(SetGenreCommand(self.library, ids, genre))
         return True
 
