@@ -16,15 +16,13 @@ import pytest
 import soundfile as sf
 from mutagen.id3 import ID3
 
-from genre_desktop.core.sounds_like.tag_thresholds import THRESHOLDS
-from genre_desktop.core.sounds_like.tags import TagGroup, file_name, shown_tags
 from genre_desktop.library.db import connect
 from genre_desktop.library.fingerprint import fingerprint
 from genre_desktop.library.scanner import scan_folders
-from genre_desktop.library.sounds_like import store_sound_tags, track_vectors
+from genre_desktop.library.sounds_like import store_sound_tags
 from genre_desktop.library.tag_batch import WriteOptions, plan, undo_last_batch, write_changes
 from tests.tagging.conftest import MOOD, add_tracks, copy_file, label, make_file, run
-from tests.tagging.tag_checks import genres_in, other_tags
+from tests.tagging.tag_checks import genres_in, other_tags, shown_fields, sound_fields_in
 
 SOUND_FORMATS = ("mp3", "flac", "ogg", "m4a", "wma")
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -81,34 +79,6 @@ def library(tagger_windows, originals, tmp_path, writer) -> dict[str, tuple[int,
     writer.call(store)
     label(writer, list(ids.values()), "Jazz")
     return {fmt: (ids[fmt], paths[fmt]) for fmt in SOUND_FORMATS}
-
-
-def shown_fields(db_path, track_id: int) -> tuple[list[str], list[str]]:
-    """(moods, styles) as the Track panel shows them, read from the windows (not the stored tags
-    the write uses), in the spelling files get."""
-    conn = connect(db_path, readonly=True)
-    try:
-        shown = shown_tags(track_vectors(conn, [track_id]).tags[0], THRESHOLDS)
-    finally:
-        conn.close()
-    names = {group: [file_name(t.tag) for t in shown if t.group is group] for group in (TagGroup.MOOD, TagGroup.STYLE)}
-    return names[TagGroup.MOOD], names[TagGroup.STYLE]
-
-
-def sound_fields_in(path: Path) -> tuple[list[str], list[str]]:
-    """(moods, styles) in the file, read with plain mutagen from each format's own fields."""
-    audio = mutagen.File(path)
-    tags = audio.tags
-    if isinstance(tags, ID3):
-        return ([t for f in tags.getall("TMOO") + tags.getall("TXXX:MOOD") for t in f.text],
-                [t for f in tags.getall("TXXX:STYLE") for t in f.text])
-    name = type(audio).__name__
-    if name == "MP4":
-        return tuple([bytes(v).decode("utf-8") for v in tags.get(f"----:com.apple.iTunes:{key}", [])]
-                     for key in ("MOOD", "STYLE"))
-    if name == "ASF":
-        return [str(v) for v in tags.get("WM/Mood", [])], [str(v) for v in tags.get("STYLE", [])]
-    return list(tags.get("mood", [])), list(tags.get("style", []))
 
 
 def own_mood(path: Path) -> list[str]:
