@@ -23,9 +23,10 @@ would make More like this a genre classifier (same genre is an option of its own
 Local clips (../shared/data/gtzan/audio, the ones in the split): scanned by the app itself
 (`genre-desktop scan` into a temporary library), then the stored track vectors: the tagger's
 embedding (what More like this uses), its tags under plain cosine and under the chosen distance,
-and each with the embedding (the mean of the two distances), each against the embedding as the
-paired per-clip difference. Ten clips per genre, mostly one part each, leave few same-genre clips by other
-artists: ``reachable`` is the best share any distance could get there.
+and each with the embedding (the mean of the two distances), and the same clips' 57 features,
+each against the embedding as the paired per-clip difference. Ten clips per genre, mostly one
+part each, leave few same-genre clips by other artists: ``reachable`` is the best share any
+distance could get there.
 """
 
 from __future__ import annotations
@@ -231,7 +232,8 @@ def tag_distances(label: str, clips: Clips, tags: np.ndarray) -> np.ndarray:
 
 def local_clips(distance: str, clips: Clips) -> dict:
     """Embedding, tags (plain cosine and the chosen ``distance``) and each with the embedding
-    (the mean of both distances), on the local clips as the app's own scan stores them."""
+    (the mean of both distances), on the local clips as the app's own scan stores them; and the
+    same clips' 57 features from the CSV."""
     from genre_desktop.library.sounds_like import track_vectors
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -256,6 +258,12 @@ def local_clips(distance: str, clips: Clips) -> dict:
         shares[f"tags: {label}"] = neighbour_shares(D_tags, genres, parts, everyone, everyone)
         shares[f"embedding and tags: {label} (mean of both)"] = neighbour_shares(
             (D_embedding + D_tags) / 2.0, genres, parts, everyone, everyone)
+    table = load_features_csv(GTZAN / "features_30_sec.csv")  # the same clips' 57 features
+    row_of = {name: i for i, name in enumerate(table.filenames.tolist())}
+    features = table.X[[row_of[n] for n in np.array(names)[keep]]]
+    mu, sd = clips.handcrafted[clips.train].mean(axis=0), clips.handcrafted[clips.train].std(axis=0)
+    shares["57 features, standardized, euclidean"] = neighbour_shares(
+        distances((features - mu) / np.where(sd > 0, sd, 1.0), "euclidean"), genres, parts, everyone, everyone)
     base = shares["embedding, cosine"]
     return {"clips": int(keep.sum()), "reachable": reachable(genres, parts),
             "distances": [{"distance": name, "share": float(s.mean()),
