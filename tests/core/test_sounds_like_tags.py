@@ -8,8 +8,8 @@ import pytest
 from genre_desktop.core.feature_schema import FEATURE_NAMES, TAGGER_TAGS
 from genre_desktop.core.sounds_like.similarity import SimilarityIndex, unit_rows
 from genre_desktop.core.sounds_like.tag_thresholds import THRESHOLDS
-from genre_desktop.core.sounds_like.tags import (TagGroup, display_name, find_tag, group_of,
-                                                  shown_tags, track_tags)
+from genre_desktop.core.sounds_like.tags import (TagGroup, display_name, file_fields, file_name, find_tag,
+                                                  group_of, shown_tags, track_tags)
 from genre_desktop.core.sounds_like.thresholds import GENRE_LIKE, choose_thresholds, tag_quality
 from genre_desktop.core.training_data import load_model_table, load_split
 
@@ -147,3 +147,18 @@ def test_sounds_like_core_and_library_code_never_load_qt():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"
+
+
+def test_file_fields_are_the_shown_moods_and_styles_in_file_spelling(gtzan_tables):
+    assert [file_name(t) for t in ("easy listening", "Hip-Hop", "rnb", "Mellow", "female vocalist", "00s")] == [
+        "Easy Listening", "Hip-Hop", "R&B", "Mellow", "Female Vocalists", "00s"]
+    tags = _tags(gtzan_tables["test"])
+    capped = 0
+    for row in tags:
+        shown, every = shown_tags(row, THRESHOLDS), shown_tags(row, THRESHOLDS, per_group=None)
+        fields = file_fields(t.tag for t in every)
+        for field, group in (("mood", TagGroup.MOOD), ("style", TagGroup.STYLE)):
+            names = [file_name(t.tag) for t in shown if t.group is group]
+            assert fields.get(field, []) == names and len(names) <= 3
+            capped += sum(t.group is group for t in every) > 3
+    assert capped > 0  # some clips have more than three of a group above threshold: the cap is exercised

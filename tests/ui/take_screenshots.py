@@ -176,8 +176,8 @@ def _save_tag_search(window, out: Path) -> None:
 
 
 def _save_write_tags(window, out: Path, rows: list, music: Path) -> None:
-    """The staged diff of Write genres to files. Real collections have many files without a genre
-    tag: every other demo file loses its tag (and is rescanned) first."""
+    """The staged diff of Write genres to files, with moods and styles too. Real collections have
+    many files without a genre tag: every other demo file loses its tag (and is rescanned) first."""
     import mutagen
 
     untagged = sorted(p for p in music.rglob("*.*") if "Unsorted" not in p.parts)[::2]
@@ -194,6 +194,7 @@ def _save_write_tags(window, out: Path, rows: list, music: Path) -> None:
     _wait(lambda: window.refresher.is_idle and not window.model.loading)
     dialog = window.tags.open_write_dialog(whole_library=True)
     dialog.form.min_confidence.setValue(50)
+    dialog.form.sound_tags.setChecked(True)
     _wait(lambda: not dialog.is_planning)
     _save(dialog, out, "write_tags_dialog")
     dialog.reject()

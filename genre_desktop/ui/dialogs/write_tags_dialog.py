@@ -1,6 +1,7 @@
 """Write genres (and, when ticked, moods and styles) to files: a staged diff of every file that
-would change, re-planned off the GUI thread whenever an option changes; nothing is written until the user presses Write. The write
-then runs in the background with progress and Cancel, and ends with what was done.
+would change, re-planned off the GUI thread whenever an option changes; nothing is written until
+the user presses Write. The write then runs in the background with progress and Cancel, and ends
+with what was done.
 
 Each plan request bumps a generation number, so only the newest plan is ever shown or written.
 """
