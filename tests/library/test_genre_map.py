@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from genre_desktop.core.genre_vocabulary import map_genre
+from genre_desktop.core.genre_vocabulary import map_genre, spelled_as
 from genre_desktop.library.genre_map import restore_mapping, set_mapping, tag_genres
 from genre_desktop.library.repository import UNCERTAIN, LibraryReader, set_labels
 from genre_desktop.library.writes import refresh_derived, set_model_info
@@ -74,3 +74,20 @@ def test_typed_corrections_follow_only_the_users_mapping(lib):
     writer.call(lambda c: set_mapping(c, ["Alternative Rock"], "metal"))
     writer.call(lambda c: set_labels(c, [2], "alternative rock"))
     assert (reader.row(1).genre, reader.row(2).genre) == ("Post-Rock", "metal")
+
+
+def test_a_typed_genre_is_one_genre_in_any_spelling(lib):
+    writer, reader = lib
+    for track_id, typed in ((1, " Lo-Fi "), (2, "lo  fi"), (3, "LOFI"), (4, "Música"), (5, "MÚSICA"),
+                            (7, "Electronic"), (8, "Hip Hop"), (9, "musica")):
+        writer.call(lambda c, t=track_id, g=typed: set_labels(c, [t], g))
+    shown = {track_id: reader.row(track_id).genre for track_id in (1, 2, 3, 4, 5, 7, 8, 9)}
+    assert shown == {1: "Lo-Fi", 2: "Lo-Fi", 3: "Lo-Fi", 4: "Música", 5: "Música",
+                     7: "electronic", 8: "hiphop", 9: "musica"}  # an accent makes another word
+    # A mapping typed in another spelling counts its tag as the same genre.
+    writer.call(lambda c: set_mapping(c, ["Chillwave Nonsense"], "lofi"))
+    assert reader.row(6).genre == "Lo-Fi" and reader.genre_counts()["Lo-Fi"] == 3 + 10
+    # The window spells a typed genre as the genres on show before it stores it.
+    assert spelled_as("  lo FI ", [*GENRES, "Lo-Fi"]) == "Lo-Fi"
+    assert spelled_as("Hip Hop", GENRES) == "hiphop" and spelled_as("ELECTRONIC", GENRES) == "electronic"
+    assert spelled_as("Shoe  gaze", GENRES) == "Shoe gaze" and spelled_as("   ", GENRES) is None
