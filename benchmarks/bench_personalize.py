@@ -1,9 +1,12 @@
 """How a personal model learned from K corrections per genre does, and how fast it is.
 
-    python benchmarks/bench_personalize.py [--pool tune|test] [--draws 6] [--repeats 3] [--json]
+    python benchmarks/bench_personalize.py [--pool real|tune|test] [--draws 6] [--repeats 3] [--json]
                                            [--cache DIR] [--speed-only | --no-speed]
 
-Simulated users on table rows (each clip's 57 features + mean tag probabilities, one window):
+Pool "real" (the default, personalize_real.py) is the app's real path: real re-encoded audio,
+the app's scan, corrections stored through the library, learn, re-predict, the database read back.
+
+Simulated users on table rows (pools "tune" and "test") (each clip's 57 features + mean tag probabilities, one window):
 1. Each draw holds N_NEW genres out of a variant of the bundled model (its recipe and card
    hyperparameters, refit without them), so they are new to it. Pool "tune": the variant is fit on
    one half of the fault-filtered train split (cut by clip number, so roughly by artist) and the
@@ -136,6 +139,54 @@ def simulate(data, pool: str, draws: int, repeats: int, cache: Path, seed: int =
             for (mix, k), values in sorted(cells.items(), key=lambda kv: (list(MIXES).index(kv[0][0]), kv[0][1]))]
 
 
+def simulate_real(data, draws: int, repeats: int, cache: Path, seed: int = 5) -> list[dict]:
+    """The same users through the app's real path (personalize_real.py)."""
+    from personalize_real import KS as REAL_KS, one_user, real_library
+
+    db, genre_of, stems = real_library(cache)
+    fit_rows = ~np.isin([f.rsplit(".", 1)[0] for f in data.filenames], stems)
+    ids = np.array(sorted(genre_of))
+    y = np.array([genre_of[t] for t in ids])
+    rng = np.random.default_rng(seed)
+    genres = sorted(set(y.tolist()))
+    cells: dict = defaultdict(lambda: defaultdict(list))
+    for draw in range(draws):
+        held = tuple(sorted(rng.choice(genres, N_NEW, replace=False).tolist()))
+        started = time.perf_counter()
+        model = variant(data, fit_rows, held, "real", cache)
+        for k in REAL_KS:
+            for _ in range(repeats):
+                user = list(held) + rng.choice([g for g in genres if g not in held], N_TOUCHED, replace=False).tolist()
+                for mix, share in MIXES.items():
+                    mine, others = ids[np.isin(y, user)], ids[~np.isin(y, user)]
+                    wanted = min(len(others), int(round(share / (1 - share) * len(mine)))) if share else 0
+                    library = np.r_[mine, rng.choice(others, wanted, replace=False)] if wanted else mine
+                    picks = {g: rng.permutation([t for t in library if genre_of[t] == g]) for g in user}
+                    corrected = {int(t): g for g in user for t in picks[g][:k]}
+                    extra = (int(picks[user[0]][k]), user[0])
+                    seen = one_user(db, cache / "real-user", model, library, corrected, extra)
+                    rest = [int(t) for t in library if int(t) not in corrected and int(t) != extra[0]]
+                    truth = np.array([genre_of[t] for t in rest])
+                    users = np.isin(truth, user)
+                    top = np.array([seen["after"][t][0] for t in rest])
+                    alone = np.array([seen["before"][t][0] for t in rest])
+                    confidence = np.array([seen["after"][t][2] for t in rest])
+                    decided = np.array([seen["after"][t][1] == "personal model" for t in rest])
+                    cell = cells[(mix, k)]
+                    cell["user genres"].append(np.mean(top[users] == truth[users]))
+                    cell["bundled on user genres"].append(np.mean(alone[users] == truth[users]))
+                    cell["flips with one more"].append(np.mean([seen["more"][t][0] != seen["after"][t][0] for t in rest]))
+                    if (~users).any():
+                        cell["untouched change"].append(np.mean(top[~users] == truth[~users])
+                                                        - np.mean(alone[~users] == truth[~users]))
+                        wrong = decided & (top != truth) & (confidence >= model.recommended_threshold)
+                        cell["confident wrong per user"].append(int(np.sum(wrong & ~users)))
+        print(f"[real] draw {draw + 1}/{draws}: new {held} ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
+    return [{"pool": "real", "library": mix, "k": k, "users": len(values["user genres"]),
+             **{name: round(float(np.mean(v)), 4) for name, v in values.items()}}
+            for (mix, k), values in sorted(cells.items(), key=lambda kv: (list(MIXES).index(kv[0][0]), kv[0][1]))]
+
+
 def print_table(table: list[dict]) -> None:
     print(f"{'pool':5s} {'library':11s} {'K':>3s} {'users':>5s} {'bundled':>8s} {'personal':>8s} "
           f"{'untouched':>9s} {'conf.wrong':>10s} {'flips':>6s}")
@@ -149,7 +200,7 @@ def print_table(table: list[dict]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pool", choices=("tune", "test"), default="test")
+    parser.add_argument("--pool", choices=("real", "tune", "test"), default="real")
     parser.add_argument("--draws", type=int, default=6)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--json", action="store_true")
@@ -166,7 +217,8 @@ def main(argv: list[str] | None = None) -> int:
     with threadpool_limits(1):
         data = load_model_table(GTZAN)
         if not args.speed_only:
-            report["table"] = simulate(data, args.pool, args.draws, args.repeats, args.cache)
+            report["table"] = (simulate_real(data, args.draws, args.repeats, args.cache) if args.pool == "real"
+                               else simulate(data, args.pool, args.draws, args.repeats, args.cache))
             if not args.json:
                 print_table(report["table"])
         if not args.no_speed:
