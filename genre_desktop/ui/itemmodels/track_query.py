@@ -1,4 +1,5 @@
-"""What the library table shows: filter and sort fields, run as SQL by LibraryReader."""
+"""What the library table shows: filter and sort fields, run by LibraryReader (SQL) or
+TrackSearch (the same answers from memory)."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ class TrackQuery:
 
 
 def query_ids(source: Any, query: TrackQuery) -> list[int]:
-    """Run a query against a LibraryReader (any thread, given a reader of its own)."""
+    """Run a query against a LibraryReader or TrackSearch (any thread, given a reader of its own)."""
     if query.playlist is not None:
         return list(source.playlist_track_ids(query.playlist))
     return list(source.track_ids(**query.reader_kwargs()))

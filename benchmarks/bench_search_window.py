@@ -1,0 +1,227 @@
+"""What the user waits for when searching a library of 100,000 tracks: from pressing Enter in the
+real window's search box until the table has painted the found rows, the search as it ran before
+(LibraryReader's SQL on a worker thread) side by side with the search from memory (TrackSearch on
+a worker thread), in one window over one library.
+
+    QT_QPA_PLATFORM=offscreen python benchmarks/bench_search_window.py [--tracks 100000] [--repeat 5] [--json]
+
+The library is bench_search's synthetic one, plus Sounds-like tags (chill on every third track,
+female vocalists on every fiftieth) so that tag: searches find something. Each search starts from
+the whole library shown (sorted by title), old and new take turns, and the median of --repeat
+runs is reported in ms, split into the worker's query, the model reset on the GUI thread and the
+first paint. Typing adds the search box's debounce (ui/panels/library_panel.py) before any of
+this; Enter skips it. "First after a change" is a search right after a correction was saved,
+when the texts must be read again: pressed at once, and typed (the first key starts loading them
+while the debounce runs; that figure includes the debounce).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+SEARCHES = ("e", "ti", "42", ".mp3", "music", "album 7", "jazz", "artist 42", "Title 12345",
+            "tag:chill", "tag:chill rock", "tag:female-vocalists", "zzz-not-there")
+
+
+def build_library(path: Path, tracks: int) -> None:
+    from genre_desktop.core.sounds_like.tag_thresholds import THRESHOLDS
+    from genre_desktop.core.sounds_like.tags import thresholds_version
+    from genre_desktop.library.sounds_like import META_SOUND_TAGS
+    from genre_desktop.library.writer import LibraryWriter
+    from genre_desktop.library.writes import set_meta, set_model_info
+    from tests.library.conftest import GENRES, insert_synthetic
+
+    rng = random.Random(3)
+    tags = [(i, "chill", 0.6, rng.random()) for i in range(3, tracks + 1, 3)]
+    tags += [(i, "female-vocalists", 0.7, rng.random()) for i in range(50, tracks + 1, 50)]
+    with LibraryWriter(path) as writer:
+        writer.call(lambda c: insert_synthetic(c, tracks, seed=1))
+        writer.call(lambda c: set_model_info(c, "m1", GENRES, 0.5))
+        writer.call(lambda c: c.executemany(
+            "INSERT INTO sound_tags(track_id, tag, probability, strength) VALUES (?, ?, ?, ?)", tags))
+        # Stamped as made with today's thresholds, so the app keeps them rather than redo them.
+        writer.call(lambda c: set_meta(c, META_SOUND_TAGS, thresholds_version(THRESHOLDS)))
+
+
+def watch(window):
+    """A Timeline of this window's table: marks when the worker started and ended, when the
+    model reset began and ended, and when the table's rows were next painted."""
+    from PySide6.QtCore import QEvent, QObject
+
+    class PaintWatch(QObject):
+        def eventFilter(self, watched, event) -> bool:  # noqa: N802
+            if event.type() == QEvent.Type.Paint and "applied" in marks.marks:
+                marks.mark("painting")
+            return False
+
+    marks = Timeline(window.model)
+    marks.watch = PaintWatch()
+    window.library_panel.table.viewport().installEventFilter(marks.watch)
+    return marks
+
+
+class Timeline:
+    def __init__(self, model) -> None:
+        self.marks: dict[str, float] = {}
+        model.modelAboutToBeReset.connect(lambda: self.mark("reset"))
+        model.queryApplied.connect(lambda: self.mark("applied"))
+
+    def mark(self, name: str) -> None:
+        self.marks.setdefault(name, time.perf_counter())
+
+    def timed(self, fn):
+        def run(*args):
+            self.mark("work")
+            try:
+                return fn(*args)
+            finally:
+                self.mark("worked")
+        return run
+
+
+def loaders(context, timeline: Timeline) -> dict[str, object]:
+    from genre_desktop.ui.itemmodels.track_query import query_ids
+
+    library = context.library
+    return {
+        "old": lambda query, done: library.read_in_background(
+            timeline.timed(lambda reader: query_ids(reader, query)), name="filter tracks", on_result=done),
+        "new": lambda query, done: library.search_in_background(
+            timeline.timed(lambda search: query_ids(search, query)), name="filter tracks", on_result=done),
+    }
+
+
+def wait_for(condition, timeout_s: float = 60.0) -> None:
+    from PySide6.QtCore import QEventLoop
+    from PySide6.QtWidgets import QApplication
+
+    deadline = time.perf_counter() + timeout_s
+    while not condition():
+        if time.perf_counter() > deadline:
+            raise TimeoutError("the window did not settle")
+        QApplication.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 5)
+
+
+def search(window, timeline: Timeline, text: str, *, typed: bool = False) -> dict[str, float]:
+    """Enter `text` (or type it and let the debounce fire); ms until the rows are painted."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    box, model = window.library_panel.search, window.model
+    timeline.marks.clear()
+    if typed:
+        box.clear()
+        QTest.keyClicks(box, text)
+        started = time.perf_counter()
+    else:
+        box.setText(text)
+        started = time.perf_counter()
+        QTest.keyClick(box, Qt.Key.Key_Return)
+    wait_for(lambda: "applied" in timeline.marks)
+    # The rows are shown once the table's next paint (which asks data() for the visible rows:
+    # a page query) has returned.
+    wait_for(lambda: "painting" in timeline.marks)
+    done = time.perf_counter()
+    m = timeline.marks
+    return {"total": (done - started) * 1000, "query": (m["worked"] - m["work"]) * 1000,
+            "reset": (m["applied"] - m["reset"]) * 1000, "paint": (done - m["applied"]) * 1000,
+            "rows": model.rowCount()}
+
+
+def show_all(window, timeline: Timeline) -> None:
+    if window.model.query.search:
+        search(window, timeline, "")
+    wait_for(lambda: window.refresher.is_idle and not window.model.loading)
+
+
+def run(tracks: int, repeat: int) -> dict:
+    from genre_desktop.app import build_context, make_application, shutdown_context
+    from genre_desktop.paths import AppPaths
+    from genre_desktop.ui.main_window import MainWindow
+
+    make_application()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        build_library(root / "library.sqlite3", tracks)
+        paths = AppPaths(root / "data", root / "config", root / "cache", root / "logs")
+        context = build_context(root / "library.sqlite3", paths)
+        window = MainWindow(context)
+        try:
+            window.resize(1280, 800)
+            window.show()
+            wait_for(lambda: window.refresher.is_idle and window.model.rowCount() == tracks)
+            timeline = watch(window)
+            ways = loaders(context, timeline)
+            load_before = os.getloadavg()
+            runs: dict[str, dict[str, list[dict]]] = {t: {"old": [], "new": []} for t in SEARCHES}
+            for n in range(repeat + 1):  # the first round warms both up and is not counted
+                for text in SEARCHES:
+                    for way in ("old", "new") if n % 2 else ("new", "old"):
+                        window.model.set_loader(ways[way])
+                        show_all(window, timeline)
+                        result = search(window, timeline, text)
+                        if n:
+                            runs[text][way].append(result)
+            rows = {t: [r["rows"] for way in runs[t].values() for r in way] for t in SEARCHES}
+            assert all(len(set(r)) == 1 for r in rows.values()), rows
+            window.model.set_loader(ways["new"])
+            after_change = {"pressed": [], "typed": []}
+            for n in range(repeat):
+                for how in after_change:
+                    show_all(window, timeline)
+                    track = 1 + n
+                    context.library.set_labels([track], "rock" if how == "typed" else "jazz")
+                    wait_for(lambda: window.refresher.is_idle and not window.model.loading)
+                    after_change[how].append(search(window, timeline, "e", typed=how == "typed"))
+            load_after = os.getloadavg()
+        finally:
+            window.close()
+            shutdown_context(context)
+    return {"tracks": tracks, "repeat": repeat, "load_before": load_before, "load_after": load_after,
+            "searches": {t: {way: _medians(r) for way, r in ways_.items()} for t, ways_ in runs.items()},
+            "after_change": {how: _medians(r) for how, r in after_change.items()}}
+
+
+def _medians(results: list[dict]) -> dict[str, float]:
+    return {k: statistics.median(r[k] for r in results) for k in results[0]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tracks", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    from genre_desktop.ui.panels.library_panel import SEARCH_DEBOUNCE_MS
+
+    result = run(args.tracks, args.repeat)
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return
+    print(f"{args.tracks:,} tracks, Enter to rows painted, median of {args.repeat} runs, load average "
+          f"{result['load_before'][0]:.1f} before, {result['load_after'][0]:.1f} after (1 min)")
+    print(f"{'search':<22} {'rows':>7} {'old ms':>8} {'new ms':>8} {'old/new':>8}   "
+          f"new: query / reset / paint")
+    for text, ways in result["searches"].items():
+        old, new = ways["old"], ways["new"]
+        print(f"{text:<22} {int(new['rows']):>7,} {old['total']:>8.1f} {new['total']:>8.1f} "
+              f"{old['total'] / new['total']:>8.1f}   {new['query']:.1f} / {new['reset']:.1f} / {new['paint']:.1f}")
+    pressed, typed = result["after_change"]["pressed"], result["after_change"]["typed"]
+    print(f"first search after a change ('e'): pressed at once {pressed['total']:.1f} ms "
+          f"(query {pressed['query']:.1f}); typed, last key to rows {typed['total']:.1f} ms "
+          f"(with the {SEARCH_DEBOUNCE_MS} ms debounce)")
+
+
+if __name__ == "__main__":
+    main()
