@@ -93,6 +93,11 @@ class TrackSearch:
         with self._lock, self._snapshot():
             self._load_texts()
 
+    @property
+    def holds_texts(self) -> bool:
+        """The texts are loaded (and were current at the last call)."""
+        return self._ids is not None
+
     def close(self) -> None:
         with self._lock:
             self._conn.close()
