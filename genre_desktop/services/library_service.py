@@ -82,12 +82,13 @@ class LibraryService(QObject):
         """Run fn(self.search) on a worker thread (the table's id list for a query)."""
         return self.tasks.run(lambda: fn(self.search), name=name, on_result=on_result, on_error=on_error)
 
-    def warm_search(self) -> None:
-        """Load what a search needs on a worker thread, while the user is still typing."""
+    def warm_search(self, view: dict[str, Any]) -> None:
+        """Load what searches in this view (TrackSearch.warm's arguments) need, on a worker
+        thread, while the user is still typing."""
         if self._warming:
             return
         self._warming = True
-        task = self.tasks.run(self.search.warm, name="load search")
+        task = self.tasks.run(lambda: self.search.warm(**view), name="load search")
         task.ended.connect(lambda: setattr(self, "_warming", False))
 
     # -- writes -------------------------------------------------------------------------------

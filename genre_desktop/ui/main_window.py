@@ -173,7 +173,8 @@ class MainWindow(QMainWindow):
         self.library_panel.currentTrackChanged.connect(self.show_track)
         self.library_panel.contextMenuRequested.connect(c.track_menu)
         self.library_panel.activated.connect(p.play_track)
-        self.library_panel.search.textEdited.connect(lambda _text: self.context.library.warm_search())
+        self.library_panel.search.textEdited.connect(
+            lambda _text: self.context.library.warm_search(self.model.query.view_kwargs()))
         self.review.currentTrackChanged.connect(self.show_track)
         self.review.contextMenuRequested.connect(c.track_menu)
         self.review.activated.connect(p.play_track)

@@ -25,9 +25,12 @@ class TrackQuery:
     playlist: int | None = None  # show a saved playlist, in its own order
 
     def reader_kwargs(self) -> dict[str, Any]:
-        return {"genre": self.genre, "search": self.search, "uncertain_only": self.uncertain_only,
-                "include_missing": self.include_missing, "sort": self.sort,
-                "descending": self.descending}
+        return {"search": self.search, **self.view_kwargs()}
+
+    def view_kwargs(self) -> dict[str, Any]:
+        """What is searched, in which order: the reader's arguments but the search."""
+        return {"genre": self.genre, "uncertain_only": self.uncertain_only,
+                "include_missing": self.include_missing, "sort": self.sort, "descending": self.descending}
 
 
 def query_ids(source: Any, query: TrackQuery) -> list[int]:
