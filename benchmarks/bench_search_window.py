@@ -163,11 +163,12 @@ def run(tracks: int, repeat: int) -> dict:
             window.model.set_loader(ways["new"])
             after_change: dict[str, list[dict]] = {f"{how}: {text}": [] for how in AFTER_CHANGE
                                                    for text in ("e", "music")}
-            for n in range(repeat):
+            changes = 0
+            for _ in range(repeat):
                 for key, results in after_change.items():
                     show_all(window, timeline)
-                    track = 1 + n % 50
-                    context.library.set_labels([track], "rock" if n % 2 else "jazz")
+                    changes += 1  # a track not labelled before: a real change, every time
+                    context.library.set_labels([changes], "Shoegaze")
                     wait_for(lambda: window.refresher.is_idle and not window.model.loading)
                     how, text = key.split(": ")
                     results.append(search(window, timeline, text, how))

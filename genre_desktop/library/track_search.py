@@ -11,9 +11,9 @@ What is held is a snapshot of the library, stamped with SQLite's data_version, w
 whenever another connection commits. Every call reads inside one read transaction and drops the
 snapshot first if the stamp moved, so no answer mixes two states of the library. Reading the texts
 takes longer than one search in SQL (200-300 ms at 100,000 tracks), so only warm() reads them,
-when the user starts typing; until then, and after each change to the library until the next
-warm(), searches are answered by SQL as before. Re-queries while a scan commits new tracks every
-second therefore cost what they cost before.
+when the user starts typing; until then, after each change to the library until the next warm(),
+and while warm() is reading, searches are answered by SQL as before. Re-queries while a scan
+commits new tracks every second therefore cost what they cost before.
 
 Case is folded per character, as the full-text index folds it (so "émile" finds "Émile"); for
 ASCII that is what LIKE does.
@@ -62,13 +62,15 @@ def fold(text: str) -> str:
 
 
 class TrackSearch:
-    """LibraryReader.track_ids / playlist_track_ids from memory, on a connection of its own.
-    Safe from any thread: calls run one at a time."""
+    """LibraryReader.track_ids from memory, on a connection of its own (and playlist_track_ids,
+    so that it can stand in for a reader). Safe from any thread: calls run one at a time."""
 
     def __init__(self, db_path: str | os.PathLike[str]) -> None:
+        self._path = db_path
         self._conn = connect(db_path, readonly=True)
         self._reader = LibraryReader(self._conn)
         self._lock = threading.Lock()
+        self._warming = False  # warm() is reading: searches meanwhile go to SQL, not wait
         self._version: int | None = None
         self._ids: np.ndarray | None = None  # every track's id, ascending
         self._texts: list[str] = []  # their folded texts, in the same order
@@ -78,6 +80,8 @@ class TrackSearch:
     def track_ids(self, *, search: str = "", **view) -> list[int]:
         """The ids LibraryReader.track_ids(search=..., **view) returns, in the same order."""
         words = search.split()
+        if self._warming:
+            return self._from_sql(search, view)
         with self._lock, self._snapshot():
             if words and self._ids is None:
                 return self._reader.track_ids(search=search, **view)
@@ -87,15 +91,29 @@ class TrackSearch:
             return order[self._matches(words)[order]].tolist()
 
     def playlist_track_ids(self, playlist_id: int) -> list[int]:
-        with self._lock:
-            return self._reader.playlist_track_ids(playlist_id)
+        return self._with_reader(lambda reader: reader.playlist_track_ids(playlist_id))
 
     def warm(self, **view) -> None:
         """Load the texts, and the order of this view (track_ids' arguments but the search), so
         that the next searches find them (on a worker thread, as the user starts typing)."""
-        with self._lock, self._snapshot():
-            self._load_texts()
-            self._order(view)
+        self._warming = True  # before waiting for the lock: searches from now on do not wait
+        try:
+            with self._lock, self._snapshot():
+                self._load_texts()
+                self._order(view)
+        finally:
+            self._warming = False
+
+    def _from_sql(self, search: str, view: dict) -> list[int]:
+        """LibraryReader's answer on a connection of its own, as searches ran before."""
+        return self._with_reader(lambda reader: reader.track_ids(search=search, **view))
+
+    def _with_reader(self, fn):
+        conn = connect(self._path, readonly=True)
+        try:
+            return fn(LibraryReader(conn))
+        finally:
+            conn.close()
 
     @property
     def holds_texts(self) -> bool:

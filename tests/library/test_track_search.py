@@ -134,3 +134,27 @@ def test_searches_from_many_threads_while_the_library_changes(lib):
         thread.join()
     assert not errors
     assert search.track_ids(search="jazz") == reader.track_ids(search="jazz")
+
+
+def test_searches_do_not_wait_while_the_texts_are_read(lib, monkeypatch):
+    writer, reader, search = lib
+    reading, release = threading.Event(), threading.Event()
+    load = search._load_texts
+
+    def slow_load() -> None:  # the real read, held open until the searches below are done
+        reading.set()
+        release.wait(10)
+        load()
+
+    monkeypatch.setattr(search, "_load_texts", slow_load)
+    warming = threading.Thread(target=search.warm)
+    warming.start()
+    assert reading.wait(10)
+    try:
+        for text in ("e", "album 7", "tag:chill", ""):  # SQL answers meanwhile, on its own connection
+            assert search.track_ids(search=text, sort="artist") == reader.track_ids(search=text, sort="artist")
+    finally:
+        release.set()
+        warming.join()
+    assert search.holds_texts
+    assert from_memory(search, "album 7") == reader.track_ids(search="album 7")
