@@ -162,6 +162,11 @@ class LibraryReader:
                 "SELECT 1 FROM sqlite_master WHERE name = 'tracks_fts'").fetchone() is not None
         return self._has_index
 
+    def index_narrows(self, search: str) -> bool:
+        """Whether an index finds this search's tracks among few (a tag: term, or words the
+        full-text index finds in fewer than INDEX_DRIVES_BELOW tracks): a quick query."""
+        return self._search_clauses(search, {}, [])
+
     def _search_clauses(self, search: str, params: dict[str, object], clauses: list[str]) -> bool:
         """Add the clauses of a search: each word must appear in the title, artist, album, genre
         or path (any case, anywhere in a word), and each tag:NAME be one of the track's shown

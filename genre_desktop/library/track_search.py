@@ -10,10 +10,10 @@ same ids in the same order, in about a tenth of the time.
 What is held is a snapshot of the library, stamped with SQLite's data_version, which changes
 whenever another connection commits. Every call reads inside one read transaction and drops the
 snapshot first if the stamp moved, so no answer mixes two states of the library. Reading the texts
-takes longer than one search in SQL (200-300 ms at 100,000 tracks), so only warm() reads them,
-when the user starts typing; until then, after each change to the library until the next warm(),
-and while warm() is reading, searches are answered by SQL as before. Re-queries while a scan
-commits new tracks every second therefore cost what they cost before.
+takes about as long as the slowest searches in SQL (200-300 ms at 100,000 tracks), so only warm()
+reads them, when the user starts typing; until then, and after each change to the library until
+the next warm(), searches are answered by SQL as before. Re-queries while a scan commits new
+tracks every second therefore cost what they cost before.
 
 Case is folded per character, as the full-text index folds it (so "émile" finds "Émile"); for
 ASCII that is what LIKE does.
@@ -70,7 +70,7 @@ class TrackSearch:
         self._conn = connect(db_path, readonly=True)
         self._reader = LibraryReader(self._conn)
         self._lock = threading.Lock()
-        self._warming = False  # warm() is reading: searches meanwhile go to SQL, not wait
+        self._loading = False  # warm() is reading the texts
         self._version: int | None = None
         self._ids: np.ndarray | None = None  # every track's id, ascending
         self._texts: list[str] = []  # their folded texts, in the same order
@@ -80,8 +80,13 @@ class TrackSearch:
     def track_ids(self, *, search: str = "", **view) -> list[int]:
         """The ids LibraryReader.track_ids(search=..., **view) returns, in the same order."""
         words = search.split()
-        if self._warming:
-            return self._from_sql(search, view)
+        if words and self._loading:
+            # While the texts are read, a search an index narrows to few tracks is answered by SQL
+            # at once, on a connection of its own; any other waits (less than SQL would take).
+            found = self._with_reader(lambda reader: reader.track_ids(search=search, **view)
+                                      if reader.index_narrows(search) else None)
+            if found is not None:
+                return found
         with self._lock, self._snapshot():
             if words and self._ids is None:
                 return self._reader.track_ids(search=search, **view)
@@ -96,19 +101,16 @@ class TrackSearch:
     def warm(self, **view) -> None:
         """Load the texts, and the order of this view (track_ids' arguments but the search), so
         that the next searches find them (on a worker thread, as the user starts typing)."""
-        self._warming = True  # before waiting for the lock: searches from now on do not wait
-        try:
-            with self._lock, self._snapshot():
+        with self._lock, self._snapshot():
+            self._loading = self._ids is None
+            try:
                 self._load_texts()
                 self._order(view)
-        finally:
-            self._warming = False
-
-    def _from_sql(self, search: str, view: dict) -> list[int]:
-        """LibraryReader's answer on a connection of its own, as searches ran before."""
-        return self._with_reader(lambda reader: reader.track_ids(search=search, **view))
+            finally:
+                self._loading = False
 
     def _with_reader(self, fn):
+        """fn(a LibraryReader on a connection of its own), for calls that do not wait for the lock."""
         conn = connect(self._path, readonly=True)
         try:
             return fn(LibraryReader(conn))
