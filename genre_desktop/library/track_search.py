@@ -2,15 +2,15 @@
 
 At 100,000 tracks SQL needs tens of ms just to hand over the ids of a sorted view, and a word
 found in most tracks (a word of every path, "e", "album") makes it test and sort nearly every
-row: 80-260 ms. TrackSearch keeps every track's searchable text (title, artist, album, genre and
+row: 40-190 ms. TrackSearch keeps every track's searchable text (title, artist, album, genre and
 path, case-folded) and the recent views' orders (their ids sorted as LibraryReader sorts them) in
 memory. A search is then a substring test over the texts and a pass over the view's order: the
-same ids in the same order, in about a tenth of the time.
+same ids in the same order, in 1-14 ms (benchmarks/bench_search.py).
 
 What is held is a snapshot of the library, stamped with SQLite's data_version, which changes
 whenever another connection commits. Every call reads inside one read transaction and drops the
 snapshot first if the stamp moved, so no answer mixes two states of the library. Reading the texts
-takes about as long as the slowest searches in SQL (200-300 ms at 100,000 tracks), so only warm()
+takes about as long as the slowest searches in SQL (160-220 ms at 100,000 tracks), so only warm()
 reads them, when the user starts typing; until then, and after each change to the library until
 the next warm(), searches are answered by SQL as before. Re-queries while a scan commits new
 tracks every second therefore cost what they cost before.
@@ -35,13 +35,11 @@ from genre_desktop.library.sounds_like import sound_tag_key
 
 ORDERS_KEPT = 4  # views (filter + sort) whose order is kept: the current one and a few recent
 
-# The searched columns in one string per track. Words never hold the separator: str.split()
-# splits at U+001F, so a word cannot match across two columns.
-_SEPARATOR = "\x1f"
-_TEXTS_SQL = f"""SELECT id, coalesce(title, '') || char(31) || coalesce(artist, '') || char(31)
+# The searched columns in one string per track, joined by U+001F: str.split() splits there, so
+# no word holds it and none can match across two columns.
+_TEXTS_SQL = """SELECT id, coalesce(title, '') || char(31) || coalesce(artist, '') || char(31)
     || coalesce(album, '') || char(31) || coalesce(genre, '') || char(31) || path
     FROM tracks ORDER BY id"""
-assert ord(_SEPARATOR) == 31 and len(_SEPARATOR.split()) == 0
 
 
 class _CaseFold(dict):
@@ -166,7 +164,6 @@ class TrackSearch:
     # -- matching -----------------------------------------------------------------------------
     def _matches(self, words: Sequence[str]) -> np.ndarray:
         """Mask by track id: the tracks that carry every tag:NAME and hold every other word."""
-        self._load_texts()
         ids = self._ids
         assert ids is not None
         tags = [sound_tag_key(w[4:]) for w in words if w[:4].lower() == "tag:"]

@@ -166,3 +166,12 @@ def test_while_the_texts_are_read_narrow_searches_ask_sql_and_broad_ones_wait(li
     waiting.join(10)
     assert search.holds_texts
     assert broad == [reader.track_ids(search="e 7")]
+
+
+def test_an_empty_library_finds_nothing(writer, db_path):
+    search = TrackSearch(db_path)
+    try:
+        assert from_memory(search, "e") == from_memory(search, "tag:chill e") == []
+        assert search.track_ids(sort="artist") == []
+    finally:
+        search.close()
