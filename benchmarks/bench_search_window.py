@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench_search import build_library  # noqa: E402
+from benchmarks.bench_search import build_library
 
 AFTER_CHANGE = ("pasted, Enter", "typed, Enter", "typed")
 SEARCHES = ("e", "ti", "42", ".mp3", "music", "album 7", "jazz", "artist 42", "Title 12345",
@@ -43,7 +43,7 @@ def watch(window):
     from PySide6.QtCore import QEvent, QObject, QTimer
 
     class PaintWatch(QObject):
-        def eventFilter(self, watched, event) -> bool:  # noqa: N802
+        def eventFilter(self, watched, event) -> bool:
             if event.type() == QEvent.Type.Paint and "applied" in marks.marks and "painted" not in marks.marks:
                 QTimer.singleShot(0, lambda: marks.mark("painted"))  # runs once this paint is done
             return False

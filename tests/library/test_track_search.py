@@ -8,7 +8,13 @@ import threading
 import pytest
 
 from benchmarks.bench_search import like_track_ids
-from genre_desktop.library.repository import UNCERTAIN, LibraryReader, remove_folder, set_labels, set_threshold
+from genre_desktop.library.repository import (
+    UNCERTAIN,
+    LibraryReader,
+    remove_folder,
+    set_labels,
+    set_threshold,
+)
 from genre_desktop.library.track_search import TrackSearch, fold
 from genre_desktop.library.writes import add_folder, set_model_info
 from tests.library.conftest import GENRES
@@ -137,7 +143,7 @@ def test_searches_from_many_threads_while_the_library_changes(lib):
 
 
 def test_while_the_texts_are_read_narrow_searches_ask_sql_and_broad_ones_wait(lib, monkeypatch):
-    writer, reader, search = lib
+    _writer, reader, search = lib
     reading, release = threading.Event(), threading.Event()
     load = search._load_texts
 
