@@ -5,7 +5,7 @@ found in most tracks (a word of every path, "e", "album") makes it test and sort
 row: 40-190 ms. TrackSearch keeps every track's searchable text (title, artist, album, genre and
 path, case-folded) and the recent views' orders (their ids sorted as LibraryReader sorts them) in
 memory. A search is then a substring test over the texts and a pass over the view's order: the
-same ids in the same order, in 1-14 ms (benchmarks/bench_search.py).
+same ids in the same order, in 1-15 ms (benchmarks/bench_search.py).
 
 What is held is a snapshot of the library, stamped with SQLite's data_version, which changes
 whenever another connection commits. Every call reads inside one read transaction and drops the
