@@ -1,4 +1,5 @@
-"""Named queries over the library. Sorting, filtering and searching all happen in SQL.
+"""Named queries over the library. Sorting, filtering and searching all happen in SQL (the
+search box's answers come from memory while the user types: track_search.py).
 
 Reads go through LibraryReader on any connection (usually a read connection of the GUI);
 writes are the functions re-exported from writes.py, run through LibraryWriter.
@@ -160,6 +161,11 @@ class LibraryReader:
             self._has_index = self.conn.execute(
                 "SELECT 1 FROM sqlite_master WHERE name = 'tracks_fts'").fetchone() is not None
         return self._has_index
+
+    def index_narrows(self, search: str) -> bool:
+        """Whether an index finds this search's tracks among few (a tag: term, or words the
+        full-text index finds in fewer than INDEX_DRIVES_BELOW tracks): a quick query."""
+        return self._search_clauses(search, {}, [])
 
     def _search_clauses(self, search: str, params: dict[str, object], clauses: list[str]) -> bool:
         """Add the clauses of a search: each word must appear in the title, artist, album, genre

@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, Signal
 from genre_desktop.library import genre_map, playlist_store, problem_actions, repository
 from genre_desktop.library.db import connect
 from genre_desktop.library.repository import LibraryReader
+from genre_desktop.library.track_search import TrackSearch
 from genre_desktop.library.writer import LibraryWriter
 from genre_desktop.services.tasks import Task, TaskRunner
 
@@ -53,6 +54,8 @@ class LibraryService(QObject):
         self.tasks = tasks
         self._conn = connect(self.db_path, readonly=True)
         self.reader = LibraryReader(self._conn)
+        self.search = TrackSearch(self.db_path)  # the table's id lists, searched in memory
+        self._warming = False
         self.pending_writes = 0  # submitted, and their signals not yet delivered
 
     # -- reads --------------------------------------------------------------------------------
@@ -73,6 +76,20 @@ class LibraryService(QObject):
                 conn.close()
 
         return self.tasks.run(job, name=name, on_result=on_result, on_error=on_error)
+
+    def search_in_background(self, fn: Callable[[TrackSearch], T], *, name: str = "search",
+                             on_result=None, on_error=None) -> Task:
+        """Run fn(self.search) on a worker thread (the table's id list for a query)."""
+        return self.tasks.run(lambda: fn(self.search), name=name, on_result=on_result, on_error=on_error)
+
+    def warm_search(self, view: dict[str, Any]) -> None:
+        """Load what searches in this view (TrackSearch.warm's arguments) need, on a worker
+        thread, while the user is still typing."""
+        if self._warming:
+            return
+        self._warming = True
+        task = self.tasks.run(lambda: self.search.warm(**view), name="load search")
+        task.ended.connect(lambda: setattr(self, "_warming", False))
 
     # -- writes -------------------------------------------------------------------------------
     def submit(self, fn: Callable[[sqlite3.Connection], T], *, name: str,
@@ -190,4 +207,5 @@ class LibraryService(QObject):
                            name="uncertainty threshold", library=True, **kw)
 
     def close(self) -> None:
+        self.search.close()
         self._conn.close()

@@ -108,8 +108,8 @@ class LibraryRefresher(QObject):
         query = self.model.query
         changed, self._changed = self._changed, []
         everything, self._all_changed = self._all_changed, False
-        self.library.read_in_background(
-            lambda reader: query_ids(reader, query), name="table ids",
+        self.library.search_in_background(
+            lambda search: query_ids(search, query), name="table ids",
             on_result=lambda ids: self._apply(query, ids, changed, everything),
             on_error=lambda error: self._requery_done(f"Could not refresh the table: {error}"))
 

@@ -56,8 +56,8 @@ class MainWindow(QMainWindow):
 
         # -- parts ---------------------------------------------------------------------------
         self.model = TrackTableModel(context.library.reader, self)
-        self.model.set_loader(lambda query, done: context.library.read_in_background(
-            lambda reader: query_ids(reader, query), name="filter tracks", on_result=done))
+        self.model.set_loader(lambda query, done: context.library.search_in_background(
+            lambda search: query_ids(search, query), name="filter tracks", on_result=done))
         self.sidebar = Sidebar()
         self._view_entry = SidebarEntry("all")  # the sidebar entry the views show
         self.library_panel = LibraryPanel(self.model)
@@ -173,6 +173,8 @@ class MainWindow(QMainWindow):
         self.library_panel.currentTrackChanged.connect(self.show_track)
         self.library_panel.contextMenuRequested.connect(c.track_menu)
         self.library_panel.activated.connect(p.play_track)
+        self.library_panel.search.textEdited.connect(
+            lambda _text: self.context.library.warm_search(self.model.query.view_kwargs()))
         self.review.currentTrackChanged.connect(self.show_track)
         self.review.contextMenuRequested.connect(c.track_menu)
         self.review.activated.connect(p.play_track)

@@ -12,6 +12,7 @@ from genre_desktop.ui.itemmodels.columns import COLUMN_INDEX
 from genre_desktop.ui.itemmodels.track_table_model import (
     PAGE_SIZE,
     ROW_OBJECT_ROLE,
+    SCANNED_LOOKUPS,
     SORT_ROLE,
     TrackTableModel,
 )
@@ -127,6 +128,21 @@ def test_refresh_inserts_and_removes_rows_incrementally(qtbot, reader):
     assert inserted == [(9, 9)]
     assert model.track_id(9) == 1500
     assert model.row_of(1500) == 9
+
+
+def test_row_of_answers_the_same_before_and_after_it_builds_its_map(reader):
+    model = TrackTableModel(reader)
+    ids = model.ids
+    assert model.row_of(10**9) is None  # a scan that finds nothing
+    for n in range(2 * SCANNED_LOOKUPS):  # the first lookups scan, the later ones use the map
+        track_id = ids[(n * 97) % len(ids)]
+        assert model.row_of(track_id) == ids.index(track_id)
+    assert model.row_of(10**9) is None
+    del reader.table[ids[0]]
+    model.refresh()  # every row moves up one: scans and map start over
+    for track_id in ids[1:2 * SCANNED_LOOKUPS]:
+        assert model.row_of(track_id) == ids.index(track_id) - 1
+    assert model.row_of(ids[0]) is None
 
 
 def test_filters_are_passed_to_sql(reader):

@@ -1,4 +1,5 @@
-"""What the library table shows: filter and sort fields, run as SQL by LibraryReader."""
+"""What the library table shows: filter and sort fields, run by LibraryReader (SQL) or
+TrackSearch (the same answers from memory)."""
 
 from __future__ import annotations
 
@@ -24,13 +25,16 @@ class TrackQuery:
     playlist: int | None = None  # show a saved playlist, in its own order
 
     def reader_kwargs(self) -> dict[str, Any]:
-        return {"genre": self.genre, "search": self.search, "uncertain_only": self.uncertain_only,
-                "include_missing": self.include_missing, "sort": self.sort,
-                "descending": self.descending}
+        return {"search": self.search, **self.view_kwargs()}
+
+    def view_kwargs(self) -> dict[str, Any]:
+        """What is searched, in which order: the reader's arguments but the search."""
+        return {"genre": self.genre, "uncertain_only": self.uncertain_only,
+                "include_missing": self.include_missing, "sort": self.sort, "descending": self.descending}
 
 
 def query_ids(source: Any, query: TrackQuery) -> list[int]:
-    """Run a query against a LibraryReader (any thread, given a reader of its own)."""
+    """Run a query against a LibraryReader or TrackSearch (any thread, given a reader of its own)."""
     if query.playlist is not None:
         return list(source.playlist_track_ids(query.playlist))
     return list(source.track_ids(**query.reader_kwargs()))
