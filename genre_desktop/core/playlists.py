@@ -14,9 +14,9 @@ Decisions, so the results are predictable:
   (untagged tracks are rarely all by one artist, so capping them together would drop them unfairly).
 - `max_minutes` is never exceeded: a track that would overflow is skipped and shorter ones after
   it may still fill the time. Tracks of unknown length are skipped when `max_minutes` is set.
-- `tags` and `without_tags` are Sounds-like tags ("jazz, mellow, no vocals" = genre jazz, tag
-  mellow, without female/male vocalists): a track must show every tag of `tags` and none of
-  `without_tags`. A track not analysed by the tagger matches no tag rule.
+- `tags` and `without_tags` are Sounds-like tags ("jazz, mellow, no vocals" = genre jazz, tags
+  mellow and instrumental): a track must show every tag of `tags` and none of `without_tags`. A
+  track not analysed by the tagger matches no tag rule.
 - "No vocals" is the tag rule `instrumental`: on GTZAN's clips it keeps 99% of classical and
   at most 6% of any sung genre, whereas leaving out female and male vocalists still keeps 93% of
   hip-hop (the tagger names a voice on few of the tracks that have one).

@@ -1,5 +1,5 @@
-"""Genre playlists: pick genres, Sounds-like tags and rules, watch the resulting list update live, then save it in
-the library or export it as M3U8/XSPF.
+"""Genre playlists: pick genres, Sounds-like tags and rules, watch the resulting list update live,
+then save it in the library or export it as M3U8/XSPF.
 
 The candidates query and the ordering run on a worker thread (the 'smooth' order on a big library
 takes a moment); each change bumps a generation number so only the newest result is shown.

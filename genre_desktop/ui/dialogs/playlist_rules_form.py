@@ -14,8 +14,8 @@ from genre_desktop.ui.panels.sidebar import color_icon
 from genre_desktop.ui.genre_colors import genre_color
 from genre_desktop.ui.widgets.tag_picker import TagPicker
 
-WITH_TIP = ("Only tracks the music tagger hears all of these in (see Sounds like in the Track panel). "
-            "For no vocals, choose instrumental.")
+WITH_TIP = ("Only tracks showing all of these tags: what the music tagger hears (Sounds like in the "
+            "Track panel). For no vocals, choose instrumental.")
 WITHOUT_TIP = ("Leave out tracks showing any of these tags. For no vocals, choose instrumental under "
                "With tags instead: the tagger names a voice on few of the tracks that have one.")
 
