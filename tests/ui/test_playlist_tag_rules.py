@@ -194,6 +194,10 @@ def test_tag_rules_built_in_the_window_are_saved_exported_edited_and_rebuilt(
     _menu_action(window, playlist_id, "Rename…").trigger()
     qtbot.waitUntil(lambda: "Quiet jazz" in _playlists(window), timeout=5000)
     assert stored_rules(db, playlist_id) == rules
+    _menu_action(window, playlist_id, "Duplicate").trigger()  # and so does a copy
+    qtbot.waitUntil(lambda: "Quiet jazz (copy)" in _playlists(window), timeout=5000)
+    copy_id = _playlists(window)["Quiet jazz (copy)"]
+    assert stored_rules(db, copy_id) == rules and library.reader.playlist_track_ids(copy_id) == shown
 
     # Edit rules shows the tags; saving again keeps them.
     _menu_action(window, playlist_id, "Edit rules…").trigger()
@@ -220,6 +224,7 @@ def test_tag_rules_built_in_the_window_are_saved_exported_edited_and_rebuilt(
     rebuilt = library.reader.playlist_track_ids(playlist_id)
     assert set(rebuilt) == expected_ids(db, ["jazz"], ["easy-listening", "instrumental"], [], 0.0)
     assert outsider not in rebuilt and stored_rules(db, playlist_id) == rules
+    assert library.reader.playlist_track_ids(copy_id) == rebuilt  # the copy is smart too
 
 
 def test_a_playlist_saved_before_tag_rules_opens_and_saves_with_none(qtbot, seeded_window):
