@@ -53,7 +53,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--tag", action="append", default=[], metavar="T",
-        help="only tracks that sound like this Sounds-like tag, e.g. mellow, 80s (repeat: all of them)",
+        help="only tracks that sound like this Sounds-like tag, e.g. mellow, 80s; instrumental for no "
+        "vocals (repeat: all of them)",
     )
     parser.add_argument(
         "--without-tag", action="append", default=[], metavar="T",

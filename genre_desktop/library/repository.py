@@ -286,6 +286,12 @@ class LibraryReader:
         )
         return [r[0] for r in cursor]
 
+    def sound_tag_counts(self) -> dict[str, int]:
+        """Present tracks showing each stored Sounds-like tag, by search key."""
+        cursor = self.conn.execute("""SELECT tag, count(*) FROM sound_tags
+                                      WHERE track_id IN (SELECT id FROM tracks WHERE status = 'ok') GROUP BY tag""")
+        return {tag: int(n) for tag, n in cursor}
+
     def playlist_candidates(
         self, genres: Sequence[str], min_confidence: float = 0.0
     ) -> list["PlaylistCandidate"]:

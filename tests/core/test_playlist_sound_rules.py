@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from genre_desktop.core.playlists import PlaylistCandidate, PlaylistRules, build_playlist, path_length
+from genre_desktop.core.playlists import (PlaylistCandidate, PlaylistRules, build_playlist, path_length,
+                                          suggested_name)
 from genre_desktop.core.sounds_like.tag_thresholds import THRESHOLDS
-from genre_desktop.core.sounds_like.tags import shown_tags
+from genre_desktop.core.sounds_like.tags import TagGroup, group_of, shown_tags, showable_tags
 from genre_desktop.core.training_data import load_model_table
 
 
@@ -42,6 +43,26 @@ def test_tag_rules_keep_tracks_showing_every_tag_and_none_of_the_excluded(gtzan_
     assert PlaylistRules.from_dict({"genres": ["jazz"]}).tags == []  # rules saved before tags
     with pytest.raises(ValueError, match="not a Sounds-like tag"):
         PlaylistRules(genres=["jazz"], tags=["polka"])
+
+
+def test_the_suggested_name_says_the_rules_in_words():
+    assert suggested_name(PlaylistRules(genres=[])) == "All genres"
+    assert suggested_name(PlaylistRules(genres=["blues", "jazz"])) == "blues + jazz"
+    assert suggested_name(PlaylistRules(genres=list("abcd"))) == "a + b + c …"
+    rules = PlaylistRules(genres=["jazz"], tags=["Mellow", "instrumental"])
+    assert suggested_name(rules) == "jazz · mellow · no vocals"  # instrumental is how "no vocals" is asked
+    rules = PlaylistRules(genres=[], tags=["80s"], without_tags=["female vocalist", "male-vocalists"])
+    assert suggested_name(rules) == "80s · no female vocalists, male vocalists"
+
+
+def test_tag_rules_offer_every_tag_that_can_be_shown_once_by_group():
+    tags = showable_tags(THRESHOLDS)
+    assert len(tags) == len(set(tags))
+    assert "female vocalist" not in tags and "female vocalists" in tags  # one spelling
+    assert not {"alternative rock", "classic rock", "indie pop"} & set(tags)  # never shown
+    assert {t for t, threshold in THRESHOLDS.items() if threshold < 1} - set(tags) == {"female vocalist"}
+    order = [list(TagGroup).index(group_of(t)) for t in tags]
+    assert order == sorted(order)
 
 
 def test_smooth_order_follows_the_embedding_when_every_track_has_one():

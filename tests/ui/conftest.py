@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from genre_desktop.app import build_context, make_application, shutdown_context
+from genre_desktop.core.training_data import load_model_table
 from tests.corpus import make_demo_library
-from tests.ui.seed import seed_library
+from tests.ui.seed import add_tagger_windows, seed_library
 
 
 @pytest.fixture(scope="session")
@@ -59,3 +60,19 @@ def scan_and_wait(qtbot, window, folder: Path, timeout: int = 240_000):
         window.scans.add_paths([str(folder)])
     wait_until_idle(qtbot, window)
     return blocker.args[0]
+
+
+@pytest.fixture
+def tagged_window(qtbot, app_context, main_window, gtzan_clips, gtzan_dir):
+    """The main window over the seeded library whose tracks are real clips with tagger windows."""
+    table = load_model_table(gtzan_dir)
+    paths = [str(p) for p in gtzan_clips[:40]]
+
+    def seed(conn):
+        seed_library(conn, paths=paths)
+        add_tagger_windows(conn, table)
+
+    app_context.library.writer.call(seed)
+    main_window.refresher.everything_changed()
+    wait_until_idle(qtbot, main_window)
+    return main_window

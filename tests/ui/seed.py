@@ -9,6 +9,8 @@ import time
 
 import numpy as np
 
+from genre_desktop.core.feature_schema import MODEL_RECIPE_VERSION
+from genre_desktop.library.sounds_like import store_sound_tags
 from genre_desktop.library.writes import refresh_derived, set_model_info
 
 GENRES = ("blues", "classical", "country", "disco", "hiphop", "jazz", "metal", "pop", "reggae", "rock")
@@ -69,3 +71,25 @@ def seed_mixed_tags(conn: sqlite3.Connection, track_ids=range(1, 13), guess: str
         conn.execute("UPDATE predictions SET genre = ?, confidence = ?, probabilities = ? WHERE track_id = ?",
                      (guess, confidence, json.dumps(probabilities), track_id))
     refresh_derived(conn)
+
+
+OLD_RECIPE_TRACK = 40  # keeps the seed's old-recipe windows
+
+
+def add_tagger_windows(conn, table) -> None:
+    """Tagger windows for seed_library's tracks 1-39: real GTZAN feature and tag rows of the
+    track's genre, embeddings near one centre per genre; track 40 keeps its old-recipe windows."""
+    rng = np.random.default_rng(5)
+    conn.execute("DELETE FROM windows WHERE track_id < ?", (OLD_RECIPE_TRACK,))
+    for tid in range(1, OLD_RECIPE_TRACK):
+        genre = GENRES[tid % 10]
+        rows = table.X[table.y == genre]
+        centre = np.eye(200, dtype=np.float32)[tid % 10]
+        for k in range(3):
+            embedding = centre + 0.1 * rng.normal(size=200).astype(np.float32)
+            conn.execute(
+                """INSERT INTO windows(track_id, idx, start_s, end_s, features, recipe_version, embedding)
+                   VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                (tid, k, 30.0 * k, 30.0 * k + 30, rows[(tid + k) % len(rows)].tobytes(),
+                 MODEL_RECIPE_VERSION, embedding.tobytes()))
+    store_sound_tags(conn, range(1, OLD_RECIPE_TRACK))  # as a scan does

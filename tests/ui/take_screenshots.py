@@ -119,15 +119,7 @@ def take(out: Path, work: Path) -> None:
     _save(window, out, "library_1024x640")
     window.resize(1440, 900)
 
-    dialog = window.commands.open_playlist_dialog()
-    _wait(lambda: not dialog.is_updating)
-    counts = window.refresher.summary.counts
-    top = sorted(counts, key=counts.get, reverse=True)[:2]
-    dialog.form.set_checked(top)
-    dialog.form.per_artist.setValue(2)
-    _wait(lambda: not dialog.is_updating)
-    _save(dialog, out, "playlist_dialog")
-    dialog.close()
+    _save_playlist_dialog(window, out)
 
     card = window.commands.model_card_dialog()
     card.show()
@@ -173,6 +165,43 @@ def _save_tag_search(window, out: Path) -> None:
     _save(window, out, "sounds_like_search")
     window.library_panel.search.setText("")
     _wait(lambda: not window.model.loading and window.model.rowCount() >= 30)
+
+
+def _save_playlist_dialog(window, out: Path) -> None:
+    """jazz · easy listening · no vocals, with the With tags menu open at voice & instruments."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QPainter
+    from PySide6.QtTest import QTest
+
+    from genre_desktop.core.sounds_like.tags import TagGroup
+
+    dialog = window.commands.open_playlist_dialog()
+    dialog.resize(dialog.width(), 700)  # room for the open menus below the pickers
+    dialog.move(0, 0)  # on the (offscreen) screen, so that the menus open where they would
+    form = dialog.form
+    _wait(lambda: not dialog.is_updating and "(" in form.with_tags.actions_by_key["jazz"].text())
+    form.set_checked(["jazz"])
+    form.min_confidence.setValue(0)
+    for key in ("easy-listening", "instrumental"):
+        form.with_tags.set_checked(key, True)
+    _wait(lambda: not dialog.is_updating)
+    # Popups are windows of their own: paint the open menus onto the dialog where they stand.
+    menu, voice = form.with_tags.menu(), form.with_tags.group_menus[TagGroup.VOICE]
+    menu.popup(form.with_tags.mapToGlobal(QPoint(0, form.with_tags.height())))
+    voice.popup(menu.mapToGlobal(menu.actionGeometry(voice.menuAction()).topRight()))
+    _wait(lambda: voice.isVisible())
+    QTest.qWait(150)
+    shot = dialog.grab()
+    painter = QPainter(shot)
+    for popup in (menu, voice):
+        painter.drawPixmap(popup.pos() - dialog.mapToGlobal(QPoint(0, 0)), popup.grab())
+    painter.end()
+    path = out / "playlist_dialog.png"
+    shot.save(str(path))
+    print(f"wrote {path}")
+    voice.close()
+    menu.close()
+    dialog.close()
 
 
 def _save_write_tags(window, out: Path, rows: list, music: Path) -> None:

@@ -5,53 +5,14 @@ near one centre per genre; the tracks are real clips, so playback is real (ALSA'
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from PySide6.QtCore import Qt
 
-from genre_desktop.core.feature_schema import MODEL_RECIPE_VERSION
 from genre_desktop.core.sounds_like.tag_thresholds import THRESHOLDS
 from genre_desktop.core.sounds_like.tags import TagGroup, shown_tags
-from genre_desktop.core.training_data import load_model_table
 from genre_desktop.library.db import connect
-from genre_desktop.library.sounds_like import store_sound_tags
 from genre_desktop.ui.itemmodels.columns import COLUMN_INDEX
 from genre_desktop.ui.sounds_like_controller import NOT_ANALYSED
-from tests.ui.conftest import wait_until_idle
-from tests.ui.seed import GENRES, seed_library
-
-OLD_RECIPE_TRACK = 40  # keeps the seed's old-recipe windows
-
-
-def add_tagger_windows(conn, table, n=40):
-    rng = np.random.default_rng(5)
-    conn.execute("DELETE FROM windows WHERE track_id < ?", (OLD_RECIPE_TRACK,))
-    for tid in range(1, OLD_RECIPE_TRACK):
-        genre = GENRES[tid % 10]
-        rows = table.X[table.y == genre]
-        centre = np.eye(200, dtype=np.float32)[tid % 10]
-        for k in range(3):
-            embedding = centre + 0.1 * rng.normal(size=200).astype(np.float32)
-            conn.execute(
-                """INSERT INTO windows(track_id, idx, start_s, end_s, features, recipe_version, embedding)
-                   VALUES (?, ?, ?, ?, ?, ?, ?)""",
-                (tid, k, 30.0 * k, 30.0 * k + 30, rows[(tid + k) % len(rows)].tobytes(),
-                 MODEL_RECIPE_VERSION, embedding.tobytes()))
-    store_sound_tags(conn, range(1, OLD_RECIPE_TRACK))  # as a scan does
-
-
-@pytest.fixture
-def tagged_window(qtbot, app_context, main_window, gtzan_clips, gtzan_dir):
-    table = load_model_table(gtzan_dir)
-    paths = [str(p) for p in gtzan_clips[:40]]
-
-    def seed(conn):
-        seed_library(conn, paths=paths)
-        add_tagger_windows(conn, table)
-
-    app_context.library.writer.call(seed)
-    main_window.refresher.everything_changed()
-    wait_until_idle(qtbot, main_window)
-    return main_window
+from tests.ui.seed import OLD_RECIPE_TRACK
 
 
 def test_track_panel_shows_the_tracks_sounds_like_tags(qtbot, tagged_window, app_context):

@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QCheckBox, QStyle, QStyleOptionButton
 from genre_desktop.core.training_data import load_model_table
 from genre_desktop.ui.itemmodels.tag_change_model import SOUNDS
 from tests.tagging.tag_checks import shown_fields, sound_fields_in
+from tests.ui.seed import add_tagger_windows
 from tests.ui.tag_music import TagLibrary, genre_values, tag_library, tag_template  # noqa: F401  (fixtures)
-from tests.ui.test_sounds_like_window import add_tagger_windows
 from tests.ui.test_write_tags_dialog import correct, settle
 from tests.ui.test_write_tags_undo import undo_and_wait, write_and_wait
 

@@ -69,6 +69,14 @@ def find_tag(text: str) -> str | None:
     return None
 
 
+def showable_tags(thresholds: dict[str, float]) -> list[str]:
+    """The tags that can be shown at all (a threshold of 1 or more never is), each once, by group
+    in TagGroup's order, then by name: what a tag rule can ask for."""
+    tags = {_SAME_AS.get(tag, tag) for tag, threshold in thresholds.items() if threshold < 1.0}
+    groups = list(TagGroup)
+    return sorted(tags, key=lambda tag: (groups.index(group_of(tag)), display_name(tag)))
+
+
 @dataclass(frozen=True)
 class ShownTag:
     tag: str  # the tagger's own name (TAGGER_TAGS)

@@ -1,5 +1,5 @@
-"""Genre playlists: pick genres and rules, watch the resulting list update live, then save it in
-the library or export it as M3U8/XSPF.
+"""Genre playlists: pick genres, Sounds-like tags and rules, watch the resulting list update live,
+then save it in the library or export it as M3U8/XSPF.
 
 The candidates query and the ordering run on a worker thread (the 'smooth' order on a big library
 takes a moment); each change bumps a generation number so only the newest result is shown.
@@ -17,7 +17,8 @@ from PySide6.QtWidgets import (
     QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
-from genre_desktop.core.playlists import PlaylistRules, build_playlist, export_playlist, total_seconds
+from genre_desktop.core.playlists import (PlaylistRules, build_playlist, export_playlist, suggested_name,
+                                          total_seconds)
 from genre_desktop.services.library_service import LibraryService
 from genre_desktop.ui.dialogs.playlist_rules_form import PlaylistRulesForm
 from genre_desktop.ui.itemmodels.columns import format_duration
@@ -26,11 +27,21 @@ log = logging.getLogger(__name__)
 
 DEBOUNCE_MS = 150
 EXPORT_FILTERS = "M3U8 playlist (*.m3u8);;XSPF playlist (*.xspf)"
+PREVIEW_COLUMNS = ["#", "Title", "Artist", "Genre", "Confidence", "Length", "Sounds like"]
 
 
 def compute_playlist(reader, rules: PlaylistRules):
     candidates = reader.playlist_candidates(rules.genres, rules.min_confidence)
     return build_playlist(candidates, rules)
+
+
+def sounds_like_text(track, rules: PlaylistRules) -> str:
+    """The track's Sounds-like tags, those the rules ask for first; a dash when not tagged yet."""
+    shown = track.shown_sound_tags()
+    if shown is None:
+        return "—"
+    wanted = [t.name for t in shown if t.key in rules.tags]
+    return ", ".join(wanted + [t.name for t in shown if t.key not in rules.tags])
 
 
 class PlaylistDialog(QDialog):
@@ -66,12 +77,13 @@ class PlaylistDialog(QDialog):
         self.preview = QTreeWidget()
         self.preview.setRootIsDecorated(False)
         self.preview.setUniformRowHeights(True)
-        self.preview.setHeaderLabels(["#", "Title", "Artist", "Genre", "Confidence", "Length"])
+        self.preview.setHeaderLabels(PREVIEW_COLUMNS)
         header = self.preview.header()
         header.setStretchLastSection(False)
-        for column in range(6):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        for column, name in enumerate(PREVIEW_COLUMNS):
+            stretch = name in ("Title", "Sounds like")
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch if stretch
+                                        else QHeaderView.ResizeMode.ResizeToContents)
         self.summary = QLabel("")
         self.summary.setObjectName("playlistSummary")
 
@@ -85,7 +97,7 @@ class PlaylistDialog(QDialog):
 
         self.name = QLineEdit()
         self.name.setPlaceholderText("Playlist name")
-        self.name_typed = False  # until the user types a name, it follows the chosen genres
+        self.name_typed = False  # until the user types a name, it follows the rules
         self.name.textEdited.connect(self._on_name_edited)
         self.save_button = QPushButton("Save in library")
         self.save_button.clicked.connect(self.save)
@@ -113,16 +125,23 @@ class PlaylistDialog(QDialog):
             self._show_saved(editing)
         self._suggest_name()
         self.recompute()
+        library.read_in_background(lambda reader: reader.sound_tag_counts(), name="tag counts",
+                                   on_result=self.form.set_tag_counts)
 
     def _show_saved(self, playlist) -> None:
-        rules = PlaylistRules.from_dict(playlist.rules) if playlist.rules.get("genres") is not None else None
+        rules = None
+        if playlist.rules.get("genres") is not None:
+            try:
+                rules = PlaylistRules.from_dict(playlist.rules)
+            except (TypeError, ValueError) as exc:  # e.g. a tag this version does not know
+                log.warning("Playlist %r has rules that cannot be read: %s", playlist.name, exc)
         if rules is not None:
             self.form.blockSignals(True)
             self.form.set_rules(rules)
             self.form.blockSignals(False)
             self._seed = rules.seed or self._seed
         self.name.setText(playlist.name)
-        self.name_typed = True  # its own name: genres no longer rename it
+        self.name_typed = True  # its own name: the rules no longer rename it
         self.save_button.setText("Save changes")
 
     # -- live preview ---------------------------------------------------------------------------
@@ -145,7 +164,7 @@ class PlaylistDialog(QDialog):
         self.summary.setText("Updating…")
         self.library.read_in_background(
             lambda reader: compute_playlist(reader, rules), name="playlist preview",
-            on_result=lambda tracks: self._show(generation, tracks),
+            on_result=lambda tracks: self._show(generation, tracks, rules),
             on_error=lambda error: self._show_error(generation, error))
 
     @property
@@ -153,7 +172,7 @@ class PlaylistDialog(QDialog):
         """A change is waiting for its debounce or its result."""
         return self._debounce.isActive() or self._shown_generation != self._generation
 
-    def _show(self, generation: int, tracks: list) -> None:
+    def _show(self, generation: int, tracks: list, rules: PlaylistRules) -> None:
         if generation != self._generation:
             return  # an older request finished late
         self._shown_generation = generation
@@ -162,9 +181,11 @@ class PlaylistDialog(QDialog):
         items = []
         for n, track in enumerate(self.tracks, 1):
             conf = "yours" if track.confidence is None else f"{track.confidence:.0%}"
+            sounds = sounds_like_text(track, rules)
             item = QTreeWidgetItem([str(n), track.title or Path(track.path).stem, track.artist or "",
-                                    track.genre or "", conf, format_duration(track.duration)])
+                                    track.genre or "", conf, format_duration(track.duration), sounds])
             item.setToolTip(1, track.path)
+            item.setToolTip(6, sounds)
             items.append(item)
         self.preview.addTopLevelItems(items)
         minutes = format_duration(total_seconds(self.tracks))
@@ -180,14 +201,12 @@ class PlaylistDialog(QDialog):
             self.summary.setText(f"Could not build the playlist: {error}")
 
     def _on_name_edited(self, text: str) -> None:
-        self.name_typed = bool(text.strip())  # emptied: the next genre change names it again
+        self.name_typed = bool(text.strip())  # emptied: the next change of the rules names it again
 
     def _suggest_name(self) -> None:
         if self.name_typed:
             return
-        genres = self.form.checked_genres()
-        self.name.setText(" + ".join(genres[:3]) + (" …" if len(genres) > 3 else "") if genres
-                          else "All genres")
+        self.name.setText(suggested_name(self.rules()))
 
     # -- save / export --------------------------------------------------------------------------
     def save(self) -> bool:

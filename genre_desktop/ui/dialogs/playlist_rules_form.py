@@ -1,4 +1,5 @@
-"""The rules half of the playlist dialog: genres, minimum confidence, limits, order, per artist."""
+"""The rules half of the playlist dialog: genres, Sounds-like tags to have and not to have,
+minimum confidence, limits, order, per artist."""
 
 from __future__ import annotations
 
@@ -8,9 +9,15 @@ from PySide6.QtWidgets import (
     QSlider, QSpinBox, QVBoxLayout, QWidget,
 )
 
-from genre_desktop.core.playlists import PlaylistRules
+from genre_desktop.core.playlists import NO_VOCALS, PlaylistRules
 from genre_desktop.ui.panels.sidebar import color_icon
 from genre_desktop.ui.genre_colors import genre_color
+from genre_desktop.ui.widgets.tag_picker import TagPicker
+
+WITH_TIP = ("Only tracks showing all of these tags: what the music tagger hears (Sounds like in the "
+            "Track panel). For no vocals, choose instrumental.")
+WITHOUT_TIP = ("Leave out tracks showing any of these tags. For no vocals, choose instrumental under "
+               "With tags instead: the tagger names a voice on few of the tracks that have one.")
 
 ORDERS = (
     ("confidence", "Most confident first"),
@@ -39,6 +46,13 @@ class PlaylistRulesForm(QWidget):
             item.setCheckState(Qt.CheckState.Checked if genre in preselect else Qt.CheckState.Unchecked)
             self.genre_list.addItem(item)
         self.genre_list.itemChanged.connect(lambda _item: self.changed.emit())
+
+        self.with_tags = TagPicker("any", {NO_VOCALS: "instrumental (no vocals)"})
+        self.with_tags.setToolTip(WITH_TIP)
+        self.without_tags = TagPicker("none")
+        self.without_tags.setToolTip(WITHOUT_TIP)
+        for picker, other in ((self.with_tags, self.without_tags), (self.without_tags, self.with_tags)):
+            picker.toggled.connect(lambda key, on, other=other: self._on_tag(other, key, on))
 
         self.min_confidence = QSlider(Qt.Orientation.Horizontal)
         self.min_confidence.setRange(0, 100)
@@ -76,6 +90,8 @@ class PlaylistRulesForm(QWidget):
         buttons.addStretch(1)
 
         form = QFormLayout()
+        form.addRow("With tags:", self.with_tags)
+        form.addRow("Without tags:", self.without_tags)
         form.addRow("Minimum confidence:", confidence_row)
         form.addRow("At most:", self.max_tracks)
         form.addRow("At most:", self.max_minutes)
@@ -98,6 +114,15 @@ class PlaylistRulesForm(QWidget):
         spin.setValue(value)
         spin.valueChanged.connect(lambda _v: self.changed.emit())
         return spin
+
+    def _on_tag(self, other: TagPicker, key: str, on: bool) -> None:
+        if on:
+            other.set_checked(key, False)  # a tag cannot be both wanted and left out
+        self.changed.emit()
+
+    def set_tag_counts(self, counts: dict[str, int]) -> None:
+        for picker in (self.with_tags, self.without_tags):
+            picker.set_counts(counts)
 
     def _on_min_confidence(self, value: int) -> None:
         self.min_confidence_label.setText(f"{value}%")
@@ -130,6 +155,8 @@ class PlaylistRulesForm(QWidget):
     def set_rules(self, rules: PlaylistRules) -> None:
         """Show a saved playlist's rules (to edit them)."""
         self.set_checked(list(rules.genres))
+        self.with_tags.set_keys(rules.tags)
+        self.without_tags.set_keys(rules.without_tags)
         self.min_confidence.setValue(round(rules.min_confidence * 100))
         self.max_tracks.setValue(rules.max_tracks or 0)
         self.max_minutes.setValue(round(rules.max_minutes or 0))
@@ -145,4 +172,6 @@ class PlaylistRulesForm(QWidget):
             order=self.order.currentData(),
             per_artist=self.per_artist.value() or None,
             seed=seed,
+            tags=self.with_tags.keys(),
+            without_tags=self.without_tags.keys(),
         )

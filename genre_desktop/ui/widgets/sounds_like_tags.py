@@ -8,7 +8,7 @@ to the name would read as doubt.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from genre_desktop.core.sounds_like.tags import ShownTag, TagGroup
 
@@ -21,18 +21,22 @@ class SoundsLikeTags(QWidget):
         super().__init__(parent)
         self.setObjectName("soundsLikeTags")
         self.setToolTip(_EXPLAIN)
-        form = QFormLayout(self)
-        form.setContentsMargins(0, 0, 0, 0)
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        # A grid, not a QFormLayout: inside the Track panel's scroll area a form gave a line that
+        # wraps (three style tags in a narrow panel) one line's height, cutting its text.
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setColumnStretch(1, 1)
         self._lines: dict[TagGroup, QLabel] = {}
-        for group in TagGroup:
+        for row, group in enumerate(TagGroup):
+            name = QLabel(f"{group.value.capitalize()}:")
             line = QLabel("")
             line.setWordWrap(True)
-            form.addRow(f"{group.value.capitalize()}:".replace("&", "&&"), line)  # & is no mnemonic
+            grid.addWidget(name, row, 0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+            grid.addWidget(line, row, 1)
             self._lines[group] = line
         self.note = QLabel("")
         self.note.setWordWrap(True)
-        form.addRow(self.note)
+        grid.addWidget(self.note, len(TagGroup), 0, 1, 2)
         self.show_tags(None)
 
     def show_tags(self, tags: list[ShownTag] | None, note: str | None = None) -> None:
