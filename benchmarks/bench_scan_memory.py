@@ -6,11 +6,18 @@ The library holds `--tracks` tracks: `--new` real GTZAN clips (copies, so each i
 that the scan analyses cold, and small real files for the rest, already recorded as analysed
 (a row, a feature window and a prediction of today's model each), which the scan walks and
 compares but does not decode. The scan runs as `genre-desktop scan --json` in a fresh process,
-in its own session; every 0.1 s the RSS and PSS of every process of that session (the scan,
+in its own session; every 20 ms the RSS and PSS of every process of that session (the scan,
 its resource tracker, the fork server and the workers) are summed. PSS divides pages shared
 between processes (what the workers inherit from the fork server) among them, so the summed
-PSS is the memory the scan really takes. Reported: the peak sums and, at the PSS peak, each
-process's share.
+PSS is the memory the scan really takes. A worker's memory rises by tens of MB for a tenth of
+a second per file, so a slower sampler misses the moments when every worker is at its top.
+
+PSS also divides a library's pages with processes outside the scan that map the same file (on
+a busy machine, other Python programs of the same environment), which lowers the sum by
+whatever else runs. So the same peak is also reported for the scan alone: its anonymous PSS
+plus each resident file page that any of its processes maps counted once (from
+/proc/PID/pagemap, which shows page frames to root only; file pages change slowly, so they are
+read every 0.5 s). Reported: the peak sums and, at the PSS peak, each process's share.
 """
 
 from __future__ import annotations
@@ -103,25 +110,84 @@ def _role(pid: int, sid: int, cmd: str) -> str:
     return "fork server" if "forkserver" in cmd and parent == sid else "worker"
 
 
+SAMPLE_SECONDS = 0.02
+FILE_PAGES_SECONDS = 0.5
+PAGE = os.sysconf("SC_PAGE_SIZE")
+PRESENT_FILE_PAGE = np.uint64((1 << 63) | (1 << 61))  # pagemap: present, file-backed or shared
+FRAME = np.uint64((1 << 55) - 1)
+
+
+def _rollup(pid: int) -> dict[bytes, int]:
+    """PSS and its anonymous part, in KiB (zeros for a process that is gone)."""
+    found = {b"Pss:": 0, b"Pss_Anon:": 0}
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as fh:
+            for line in fh:
+                key = line.split(None, 1)[0]
+                if key in found:
+                    found[key] = int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return found
+
+
+def _file_frames(pid: int) -> np.ndarray:
+    """The page frames of the resident file pages that pid maps (all zero when only root may
+    see frames)."""
+    frames = []
+    try:
+        with open(f"/proc/{pid}/maps") as maps, open(f"/proc/{pid}/pagemap", "rb", buffering=0) as pagemap:
+            for line in maps:
+                fields = line.split()
+                if len(fields) < 6 or fields[4] == "0":  # inode 0: anonymous memory
+                    continue
+                start, end = (int(x, 16) for x in fields[0].split("-"))
+                pagemap.seek(start // PAGE * 8)
+                entries = np.frombuffer(pagemap.read((end - start) // PAGE * 8), dtype=np.uint64)
+                frames.append(entries[(entries & PRESENT_FILE_PAGE) == PRESENT_FILE_PAGE] & FRAME)
+    except (OSError, ValueError):
+        pass
+    return np.concatenate(frames) if frames else np.empty(0, np.uint64)
+
+
+def _distinct_file_kib(pids: list[int]) -> int | None:
+    frames = np.unique(np.concatenate([_file_frames(pid) for pid in pids] or [np.empty(0, np.uint64)]))
+    if frames.size and not frames.any():
+        return None  # page frames hidden: not root
+    return int(frames.size * PAGE // 1024)
+
+
 def measure(music: Path, db: Path, jobs: int | None) -> dict:
     args = [sys.executable, "-m", "genre_desktop", "scan", str(music), "--db", str(db), "--json"]
     if jobs:
         args += ["--jobs", str(jobs)]
     proc = subprocess.Popen(args, cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
-    peak = {"pss": 0, "rss": 0, "processes": 0, "shares": {}}
+    peak = {"pss": 0, "rss": 0, "alone": 0, "hidden": False, "processes": 0, "shares": {}, "samples": 0}
 
     def sample() -> None:
+        file_kib: int | None = 0
+        file_pids: list[int] = []
+        file_read = 0.0
         while proc.poll() is None:
             members = _session(proc.pid)
-            pss = {pid: _kib(pid, "smaps_rollup", b"Pss:") for pid, _ in members}
-            rss = sum(_kib(pid, "status", b"VmRSS:") for pid, _ in members)
+            pids = [pid for pid, _ in members]
+            rollups = {pid: _rollup(pid) for pid in pids}
+            pss = {pid: r[b"Pss:"] for pid, r in rollups.items()}
+            rss = sum(_kib(pid, "status", b"VmRSS:") for pid in pids)
+            if pids != file_pids or time.monotonic() - file_read > FILE_PAGES_SECONDS:
+                file_kib, file_pids, file_read = _distinct_file_kib(pids), pids, time.monotonic()
+            peak["samples"] += 1
             peak["rss"] = max(peak["rss"], rss)
             peak["processes"] = max(peak["processes"], len(members))
+            if file_kib is None:
+                peak["hidden"] = True
+            else:
+                peak["alone"] = max(peak["alone"], file_kib + sum(r[b"Pss_Anon:"] for r in rollups.values()))
             if sum(pss.values()) > peak["pss"]:
                 peak["pss"] = sum(pss.values())
                 peak["shares"] = [(_role(pid, proc.pid, cmd), round(pss[pid] / 1024, 1)) for pid, cmd in members]
-            time.sleep(0.1)
+            time.sleep(SAMPLE_SECONDS)
 
     sampler = threading.Thread(target=sample, daemon=True)
     started = time.perf_counter()
@@ -134,7 +200,8 @@ def measure(music: Path, db: Path, jobs: int | None) -> dict:
     report = json.loads(out)
     return {"tracks_added": report["added"], "tracks_unchanged": report["unchanged"], "seconds": round(seconds, 1),
             "peak_sum_pss_mib": round(peak["pss"] / 1024, 1), "peak_sum_rss_mib": round(peak["rss"] / 1024, 1),
-            "processes": peak["processes"], "pss_mib_at_peak": peak["shares"]}
+            "peak_scan_alone_mib": None if peak["hidden"] else round(peak["alone"] / 1024, 1),
+            "processes": peak["processes"], "samples": peak["samples"], "pss_mib_at_peak": peak["shares"]}
 
 
 def main() -> int:

@@ -42,6 +42,8 @@ PAD_MODE = "reflect"  # librosa < 0.10's STFT padding, which the table was made 
 
 def extract(y: np.ndarray, sr: int = SAMPLE_RATE) -> np.ndarray:
     """The (57,) float64 feature vector of mono samples ``y``, in FEATURE_NAMES order."""
+    # Each spectrogram-sized array is dropped after its last use (del): the scan's workers run
+    # this for every window, and the arrays alive at once make their memory peak.
     y = _prepare(y, sr)
     stft = librosa.stft(y, n_fft=N_FFT, hop_length=HOP_LENGTH, pad_mode=PAD_MODE)  # Fortran order
     magnitude = np.abs(stft)
@@ -53,16 +55,23 @@ def extract(y: np.ndarray, sr: int = SAMPLE_RATE) -> np.ndarray:
 
     tuning = _estimate_tuning(power, sr)
     mean_var(librosa.feature.chroma_stft(S=power, sr=sr, tuning=tuning))
+    mel_db = librosa.power_to_db(_mel_basis(sr) @ power)  # for the tempo and the MFCCs
+    del power
     mean_var(_rms(y))
     for series in _spectral_shape(magnitude, sr):
         mean_var(series)
     mean_var(_zero_crossing_rate(y))
-    harmonic = _harmonic(stft, magnitude)  # covers (frames - 1) * hop <= len(y) samples
+    harm, perc = _hpss_medians(magnitude)
+    del magnitude
+    masked = soft_masked(stft.T, harm, perc, np.finfo(np.float32).tiny)
+    del stft, harm, perc
+    harmonic = _istft_tf(masked)  # covers (frames - 1) * hop <= len(y) samples
+    del masked
     percussive = y[: len(harmonic)] - harmonic
     tail = np.zeros(len(y) - len(harmonic), dtype=np.float32)  # the old zero padding
     mean_var(np.concatenate((harmonic, tail)))
     mean_var(np.concatenate((percussive, tail)))
-    mel_db = librosa.power_to_db(_mel_basis(sr) @ power)
+    del harmonic, percussive
     values.append(_tempo(mel_db, sr))
     for row in librosa.feature.mfcc(S=mel_db, n_mfcc=20):
         mean_var(row)
@@ -153,19 +162,21 @@ def _zero_crossing_rate(y: np.ndarray) -> np.ndarray:
     """librosa.feature.zero_crossing_rate(y) via a running count instead of framing."""
     padded = np.pad(y, N_FFT // 2, mode="edge")
     negative = padded < np.float64(-1e-10)  # |x| <= 1e-10 counts as zero, i.e. positive
-    crossings = np.concatenate(([0], np.cumsum(negative[1:] != negative[:-1])))
+    crossings = np.zeros(len(padded), dtype=np.int64)
+    np.cumsum(negative[1:] != negative[:-1], out=crossings[1:])
     n_frames = 1 + (len(padded) - N_FFT) // HOP_LENGTH
     starts = np.arange(n_frames) * HOP_LENGTH
     # A frame's first sample has no predecessor in the frame: N_FFT - 1 pairs, N_FFT slots.
     return (crossings[starts + N_FFT - 1] - crossings[starts]) / N_FFT
 
 
-def _harmonic(stft: np.ndarray, magnitude: np.ndarray) -> np.ndarray:
-    """The harmonic signal of HPSS (kernel 31, power 2, margin 1), as istft without length."""
+def _hpss_medians(magnitude: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """HPSS's (kernel 31) harmonic and percussive medians, both (frames, bins) C-contiguous:
+    the stft times their soft mask (power 2, margin 1), inverted without length, is the
+    harmonic signal."""
     harm = sliding_median(np.ascontiguousarray(magnitude.T), HPSS_KERNEL)  # along time
-    perc = sliding_median(np.ascontiguousarray(magnitude), HPSS_KERNEL)  # along frequency
-    masked = soft_masked(stft.T, harm, np.ascontiguousarray(perc.T), np.finfo(np.float32).tiny)
-    return _istft_tf(masked)
+    perc = np.ascontiguousarray(sliding_median(np.ascontiguousarray(magnitude), HPSS_KERNEL).T)  # along frequency
+    return harm, perc
 
 
 def _istft_tf(spec_tf: np.ndarray) -> np.ndarray:

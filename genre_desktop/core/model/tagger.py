@@ -119,6 +119,9 @@ class Tagger:
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
+        # Without a memory plan (one block sized for every activation of a call) the arena holds
+        # only what is alive at once: 35 MB a worker instead of 48, the same outputs and speed.
+        options.enable_mem_pattern = False
         try:
             self._session = onnxruntime.InferenceSession(
                 data, options, providers=["CPUExecutionProvider"])
@@ -132,7 +135,7 @@ class Tagger:
 
         One patch per call: on one thread a batch is no faster (20 ms a patch either way, 24 ms
         in a batch of six), and ONNX Runtime keeps the largest batch's activations for the
-        session's life: +314 MB per worker for six patches, +48 MB for one."""
+        session's life: +314 MB per worker for six patches, +35 MB for one."""
         x = np.asarray(mel_patches, dtype=np.float32)
         outputs = [self._session.run(["tags", "embedding"], {"mel": patch[None]}) for patch in x]
         tags = np.concatenate([t for t, _ in outputs])
