@@ -149,13 +149,14 @@ def _same_values(current: Sequence[str], wanted: Sequence[str], kind: str, optio
 
 def same_genre(current: list[str], new: str, kind: str, options: WriteOptions, known: Sequence[str]) -> bool:
     """Whether the file's genre values already say `new`: stored exactly so, or the same
-    genres in the same order, spelled as the model spells them ('Hip-Hop' is 'hiphop')."""
+    genres in the same order, spelled as the model spells them ('Hip-Hop' is 'hiphop'), whatever
+    their case."""
     if not current:
         return False
     wanted = split_genres(new)
 
-    def key(values: Sequence[str]) -> list[str | None]:
-        return [canonical_genre(v, known) for v in values]
+    def key(values: Sequence[str]) -> list[str | None]:  # 'Jazz' in a file is the genre jazz
+        return [(canonical_genre(v, known) or "").casefold() for v in values]
 
     as_stored = stored_values(wanted, kind, options.id3_version, options.separator)
     as_genres = [g for value in current for g in split_genres(value)]
