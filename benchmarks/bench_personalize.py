@@ -18,7 +18,7 @@ Simulated users on table rows (pools "tune" and "test") (each clip's 57 features
    the untouched genres against the bundled model alone, the confident wrong labels the personal
    model gave untouched tracks, and (stability) the share of tracks whose shown genre changes
    when one more correction is added. Everything goes through the app's own fit
-   (core/personal_training.fit) and classifier (core/model/classifier.py).
+   (core/personal/training.fit) and classifier (core/model/classifier.py).
 
 Speed (speed.py): fit time for 10/100/1000 corrected tracks, learn() on a real 10,000-track
 SQLite library, re-predicting it, and the review queue.
@@ -85,7 +85,7 @@ def variant(data, fit_rows: np.ndarray, held: tuple[str, ...], name: str, cache:
 
 def shown(model, corrections, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(genre with the personal model, its confidence, genre of the bundled model alone)."""
-    from genre_desktop.core import personal_training as pt
+    from genre_desktop.core.personal import training as pt
 
     fitted = pt.fit(model, corrections)
     joined = model.with_personal(dataclasses.replace(fitted, card=dict(fitted.card, model_version="user")))
@@ -94,7 +94,7 @@ def shown(model, corrections, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np
 
 
 def simulate(data, pool: str, draws: int, repeats: int, cache: Path, seed: int = 5) -> list[dict]:
-    from genre_desktop.core.personal_examples import Examples
+    from genre_desktop.core.personal.examples import Examples
 
     fit_rows, library_rows = pools(data)[pool]
     rng = np.random.default_rng(seed)

@@ -49,13 +49,6 @@ def real_library(cache: Path) -> tuple[Path, dict[int, str], list[str]]:
     return db, genres, stems
 
 
-def drain(generator):
-    while True:
-        try:
-            next(generator)
-        except StopIteration as stop:
-            return stop.value
-
 
 def shown_genres(db: Path) -> dict[int, tuple[str, str, float]]:
     from genre_desktop.library.db import connect
@@ -72,6 +65,7 @@ def one_user(source: Path, work: Path, model, library: np.ndarray, corrected: di
              extra: tuple[int, str]) -> dict:
     """Learn from ``corrected`` (track id -> genre) in a copy of the library holding ``library``
     only; then from one more correction. Returns shown genres before, after and after one more."""
+    from genre_desktop.core.cancel import drain
     from genre_desktop.core.feature_schema import MODEL_RECIPE_VERSION
     from genre_desktop.library.personalize import learn, repredict
     from genre_desktop.library.writer import LibraryWriter

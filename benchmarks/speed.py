@@ -51,13 +51,6 @@ def build_library(db_path: Path, data, tracks: int = TRACKS, seed: int = 0) -> l
     return genres
 
 
-def _drain(generator):
-    while True:
-        try:
-            next(generator)
-        except StopIteration as stop:
-            return stop.value
-
 
 def _timed(fn):
     started = time.perf_counter()
@@ -66,9 +59,10 @@ def _timed(fn):
 
 
 def speed_report(data, cache: Path) -> dict:
-    from genre_desktop.core import personal_examples as px, personal_training as pt
+    from genre_desktop.core.personal import examples as px, training as pt
     from genre_desktop.core.model.classifier import GenreClassifier
     from genre_desktop.core.feature_schema import MODEL_RECIPE_VERSION
+    from genre_desktop.core.cancel import drain
     from genre_desktop.library import personalize
     from genre_desktop.library.db import connect
     from genre_desktop.library.reclassify import reclassify
@@ -99,17 +93,17 @@ def speed_report(data, cache: Path) -> dict:
                 writer.call(lambda c, ids=ids, g=genre: set_labels(c, ids, NEW_GENRE if g == "disco" else g))
             personal_dir = Path(folder) / "personal_model"
             summary, report["learn_1000_corrections_10k_library_seconds"] = _timed(
-                lambda: _drain(personalize.learn(writer, bundled, personal_dir, MODEL_RECIPE_VERSION)))
+                lambda: drain(personalize.learn(writer, bundled, personal_dir, MODEL_RECIPE_VERSION)))
             report["learn_repredict_seconds"] = summary.repredict_seconds
             report["learn_summary"] = {"changed": summary.changed, "decided_by_personal": summary.decided_by_personal,
                                        "cv_accuracy": summary.cv_accuracy,
                                        "untouched_changed": summary.untouched_changed}
             joined = GenreClassifier.load(personal_dir=personal_dir)
             outcome, report["repredict_10k_bundled_only_seconds"] = _timed(
-                lambda: _drain(personalize.repredict(writer, bundled, MODEL_RECIPE_VERSION)))
+                lambda: drain(personalize.repredict(writer, bundled, MODEL_RECIPE_VERSION)))
             report["repredicted_bundled_only"] = outcome.repredicted
             outcome, report["repredict_10k_personal_seconds"] = _timed(
-                lambda: _drain(personalize.repredict(writer, joined, MODEL_RECIPE_VERSION)))
+                lambda: drain(personalize.repredict(writer, joined, MODEL_RECIPE_VERSION)))
             report["repredicted_personal"] = outcome.repredicted
             queue, report["review_queue_10k_seconds"] = _timed(lambda: review_queue(conn, joined, MODEL_RECIPE_VERSION, 50))
             report["review_queue_kinds"] = sorted({item.kind for item in queue})

@@ -34,7 +34,7 @@ class AppPaths:
 
     @property
     def personal_model_dir(self) -> Path:
-        """The model learned from the user's corrections (core/personal_model.py)."""
+        """The model learned from the user's corrections (core/personal/model.py)."""
         return self.data / "personal_model"
 
     @classmethod

@@ -44,7 +44,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from genre_desktop.core.cancel import CancelToken, Cancelled
     from genre_desktop.core.model.errors import ModelError
-    from genre_desktop.core.personal_model import PersonalModelError
+    from genre_desktop.core.personal.model import PersonalModelError
     from genre_desktop.library.db import LibraryError
     from genre_desktop.library.scan_lock import ScanAlreadyRunning
     from genre_desktop.log import setup_logging

@@ -12,7 +12,8 @@ import json
 import signal
 import sys
 
-from genre_desktop.commands.write_tags import UsageError, check_db, display_path, drain, reason_json
+from genre_desktop.commands.write_tags import UsageError, check_db, display_path, reason_json
+from genre_desktop.core.cancel import drain
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 EXIT_CODES = (

@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 from genre_desktop.commands.arg_types import confidence
+from genre_desktop.core.cancel import drain
 
 log = logging.getLogger(__name__)
 
@@ -135,13 +136,6 @@ def _write(db_path: Path, options, dry_run: bool) -> dict:
     summary["skipped"] += [reason_json(p, r) for p, r in result.skipped]
     return summary
 
-
-def drain(generator):
-    while True:
-        try:
-            next(generator)
-        except StopIteration as stop:
-            return stop.value
 
 
 def display_path(path: str) -> str:

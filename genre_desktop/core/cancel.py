@@ -1,8 +1,15 @@
-"""Cooperative cancellation for long operations."""
+"""Cooperative cancellation for long operations, and running one to its end.
+
+A long operation (scan, learn, tag write, undo) is a generator that yields its progress and
+returns its result; ``drain`` runs one where nobody shows the progress."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Generator
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 class Cancelled(Exception):
@@ -25,3 +32,12 @@ class CancelToken:
     def check(self) -> None:
         if self._event.is_set():
             raise Cancelled()
+
+
+def drain(steps: Generator[Any, Any, T]) -> T:
+    """Run a progress generator to its end; returns what it returns."""
+    while True:
+        try:
+            next(steps)
+        except StopIteration as stop:
+            return stop.value

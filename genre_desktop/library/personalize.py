@@ -6,7 +6,7 @@
   never analysed has none and is skipped). A genre has one spelling in the labels (library.writes
   .typed_genre; library format 10 merged the older ones), so its corrections are learned as one.
 - learn(): a generator of LearnProgress returning a LearnSummary: collect the corrections, fit and
-  cross-validate (core/personal_training.py), save (core/personal_model.py, atomic), then
+  cross-validate (core/personal/training.py), save (core/personal/model.py, atomic), then
   re-predict the whole library from stored features without decoding anything. The summary says
   what changed and to what, and how many tracks of genres the user never corrected changed (the
   personal model should leave those alone; the dialog says so when it did not). Cancelling before
@@ -41,7 +41,7 @@ from genre_desktop.library.writes import effective_threshold, set_model_info
 
 if TYPE_CHECKING:
     from genre_desktop.core.model.classifier import GenreClassifier
-    from genre_desktop.core.personal_examples import Examples
+    from genre_desktop.core.personal.examples import Examples
 
 _LATEST_LABELS = """
     SELECT l.track_id AS track_id, l.genre AS genre FROM labels AS l
@@ -90,7 +90,7 @@ class LearnSummary:
 
 def correction_examples(conn: sqlite3.Connection, recipe_version: str) -> tuple["Examples", int]:
     """The user's corrections as training examples, and the newest label id they reflect."""
-    from genre_desktop.core.personal_examples import Examples
+    from genre_desktop.core.personal.examples import Examples
 
     latest_id = int(conn.execute("SELECT coalesce(max(id), 0) FROM labels").fetchone()[0])
     labels = {int(r[0]): r[1] for r in conn.execute(_LATEST_LABELS) if r[1] is not None}
@@ -163,8 +163,8 @@ class PersonalStatus:
 
 def personal_status(conn: sqlite3.Connection, personal_dir: Path, bundled_version: str,
                     enabled: bool) -> PersonalStatus:
-    from genre_desktop.core import personal_model
-    from genre_desktop.core.personal_training import MIN_TRACKS_PER_GENRE
+    from genre_desktop.core.personal import model as personal_model
+    from genre_desktop.core.personal.training import MIN_TRACKS_PER_GENRE
 
     card: dict[str, Any] | None = None
     problem = None
@@ -195,7 +195,7 @@ def personal_status(conn: sqlite3.Connection, personal_dir: Path, bundled_versio
 def learn(writer: LibraryWriter, bundled: "GenreClassifier", personal_dir: Path, recipe_version: str,
           cancel: CancelToken | None = None) -> Generator[LearnProgress, None, LearnSummary]:
     """Fit the personal model on the library's corrections, save it, re-predict every track."""
-    from genre_desktop.core import personal_model, personal_training
+    from genre_desktop.core.personal import model as personal_model, training as personal_training
 
     cancel = cancel or CancelToken()
     plain = bundled.bundled_only()

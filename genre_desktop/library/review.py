@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from genre_desktop.core.cancel import CancelToken
-from genre_desktop.core.personal_examples import window_batches
+from genre_desktop.core.personal.examples import window_batches
 from genre_desktop.library.personalize import unlabelled_chunks
 
 if TYPE_CHECKING:

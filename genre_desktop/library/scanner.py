@@ -19,7 +19,7 @@ from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from genre_desktop.core.cancel import CancelToken
+from genre_desktop.core.cancel import CancelToken, drain
 from genre_desktop.library import scan_store
 from genre_desktop.library.aliases import record_aliases, split_aliases
 from genre_desktop.library.db import printable
@@ -265,9 +265,4 @@ def _classify_stored(
 def scan_folders(db_path: str | os.PathLike[str], folders: Sequence[str | os.PathLike[str]], **kw: Any) -> ScanReport:
     """Run a whole scan with its own writer (the CLI, scripts, tests)."""
     with LibraryWriter(db_path) as writer:
-        generator = scan(folders, writer=writer, **kw)
-        while True:
-            try:
-                next(generator)
-            except StopIteration as stop:
-                return stop.value
+        return drain(scan(folders, writer=writer, **kw))

@@ -162,7 +162,7 @@ class PersonalModelService(QObject):
 
     def _classifier(self, use_personal: bool):
         """The bundled model (loaded once), joined by the personal model when asked and usable."""
-        from genre_desktop.core import personal_model
+        from genre_desktop.core.personal import model as personal_model
         from genre_desktop.core.model.classifier import GenreClassifier
 
         with self._bundled_lock:

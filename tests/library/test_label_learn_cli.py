@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from genre_desktop.core import personal_model
+from genre_desktop.core.personal import model as personal_model
 from genre_desktop.library.scanner import scan_folders
 from genre_desktop.library.writes import effective_threshold
 from genre_desktop.paths import AppPaths

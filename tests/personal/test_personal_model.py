@@ -10,11 +10,11 @@ import os
 import numpy as np
 import pytest
 
-from genre_desktop.core import personal_examples as px, personal_model, personal_training as pt
+from genre_desktop.core.personal import examples as px, model as personal_model, training as pt
 from genre_desktop.core.model.blend import blend
 from genre_desktop.core.model.classifier import GenreClassifier, load_classifier
 from genre_desktop.core.model.sources import DecidedBy
-from genre_desktop.core.personal_model import PersonalModelError
+from genre_desktop.core.personal.model import PersonalModelError
 from genre_desktop.core.types import Window
 from tests.personal.conftest import NEW_GENRE, SOURCE_GENRE, STRIDE, windows_of
 

@@ -7,7 +7,7 @@ import shutil
 import numpy as np
 import pytest
 
-from genre_desktop.core import personal_examples as px, personal_model, personal_training as pt
+from genre_desktop.core.personal import examples as px, model as personal_model, training as pt
 from genre_desktop.core.model.classifier import GenreClassifier
 from genre_desktop.library.db import connect
 from genre_desktop.library.scanner import scan_folders

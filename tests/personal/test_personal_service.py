@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from genre_desktop.core import personal_model
+from genre_desktop.core.personal import model as personal_model
 from genre_desktop.core.settings import Settings
 from genre_desktop.library.db import connect
 from genre_desktop.library.personalize import LearnProgress, LearnSummary, RepredictOutcome

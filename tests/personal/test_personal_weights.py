@@ -15,9 +15,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from genre_desktop.core import model_card, personal_model
+from genre_desktop.core import model_card
+
+from genre_desktop.core.personal import model as personal_model
 from genre_desktop.core.model.classifier import load_classifier
-from genre_desktop.core.personal_model import PersonalModelError
+from genre_desktop.core.personal.model import PersonalModelError
 from genre_desktop.library.db import connect
 from genre_desktop.library.scanner import scan_folders
 
@@ -89,7 +91,7 @@ def test_weights_that_would_decompress_to_2_gib_are_refused_in_little_memory(bun
         "import resource, time\n"
         "from pathlib import Path\n"
         "from genre_desktop.core.model.classifier import GenreClassifier\n"
-        "from genre_desktop.core.personal_model import PersonalModelError, load\n"
+        "from genre_desktop.core.personal.model import PersonalModelError, load\n"
         "version = GenreClassifier.load().version\n"
         "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
         "started = time.monotonic()\n"

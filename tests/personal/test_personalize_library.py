@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from genre_desktop.core import personal_model
+from genre_desktop.core.personal import model as personal_model
 from genre_desktop.core.model.classifier import GenreClassifier
 from genre_desktop.core.feature_schema import MODEL_RECIPE_VERSION
 from genre_desktop.library import personalize, scan_store

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from genre_desktop.core.cancel import drain
 from genre_desktop.core.feature_schema import MODEL_RECIPE_VERSION
 from genre_desktop.core.model.classifier import GenreClassifier
 from genre_desktop.library.db import connect
@@ -26,13 +27,6 @@ USERS = {"classical": "classical", "disco": "Electronic", "pop": "pop", "rock": 
 UNTOUCHED = ["blues", "country", "hiphop", "jazz", "metal", "reggae"]
 CORRECTED = {"disco": 8, "pop": 3, "rock": 5}
 
-
-def _drain(generator):
-    while True:
-        try:
-            next(generator)
-        except StopIteration as stop:
-            return stop.value
 
 
 def _tracks(db: Path) -> dict[str, tuple[int, str, str, float]]:
@@ -66,7 +60,7 @@ def scenario(tmp_path_factory):
             ids = [before[p][0] for p in sorted(before) if truth[p] == genre][:n]
             writer.call(lambda c, ids=ids, g=USERS[genre]: set_labels(c, ids, g))
         labelled = _tracks(db)
-        summary = _drain(learn(writer, GenreClassifier.load(), root / "personal_model", MODEL_RECIPE_VERSION))
+        summary = drain(learn(writer, GenreClassifier.load(), root / "personal_model", MODEL_RECIPE_VERSION))
     return truth, before, labelled, _tracks(db), summary
 
 

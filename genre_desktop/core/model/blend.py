@@ -6,7 +6,7 @@ corrections' genres), and only near the user's own examples:
   shared by the other genres in the bundled model's own proportions, so it never reorders genres
   the user did not touch;
 - the answer is (1 - a) * bundled + a * q, where a (0..1) is the local evidence for the window
-  (core/personal_model.PersonalModel.evidence): 0 far from every corrected example, where the
+  (core/personal/model.PersonalModel.evidence): 0 far from every corrected example, where the
   bundled model's answer stands as it is.
 """
 

@@ -6,7 +6,7 @@ file, checked the same way before ONNX Runtime reads it). A card made with anoth
 scikit-learn or feature recipe is refused. The card's electronic rule adds the genre
 "electronic" to the stack's GTZAN genres (core/model/electronic.py).
 
-A personal model learned from the user's corrections (core/personal_model.py) can be attached:
+A personal model learned from the user's corrections (core/personal/model.py) can be attached:
 the classifier then answers with the blend of both (core/model/blend.py), may name genres of
 the user's own, and says per track which model decided (DecidedBy.PERSONAL when the blend's top
 genre is not the bundled model's top genre, or is a genre only the personal model knows).
@@ -21,7 +21,9 @@ from typing import Any
 
 import numpy as np
 
-from genre_desktop.core import model_card, personal_model
+from genre_desktop.core import model_card
+
+from genre_desktop.core.personal import model as personal_model
 from genre_desktop.core.feature_schema import FEATURE_NAMES
 from genre_desktop.core.model.blend import blend
 from genre_desktop.core.model.checks import read_verified_card, verified_path
@@ -30,7 +32,7 @@ from genre_desktop.core.model.electronic import ElectronicRule
 from genre_desktop.core.model.errors import ModelError
 from genre_desktop.core.model.sources import DecidedBy
 from genre_desktop.core.model.tagger import Tagger, TaggerError
-from genre_desktop.core.personal_model import PersonalModel, PersonalModelError
+from genre_desktop.core.personal.model import PersonalModel, PersonalModelError
 from genre_desktop.core.types import TrackPrediction, Window, WindowPrediction
 
 

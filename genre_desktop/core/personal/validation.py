@@ -21,8 +21,8 @@ from genre_desktop.core.model.blend import blend
 
 if TYPE_CHECKING:
     from genre_desktop.core.model.classifier import GenreClassifier
-    from genre_desktop.core.personal_examples import Examples
-    from genre_desktop.core.personal_model import PersonalModel
+    from genre_desktop.core.personal.examples import Examples
+    from genre_desktop.core.personal.model import PersonalModel
 
 CV_FOLDS = 5
 MIN_TRACKS_PER_GENRE = 2

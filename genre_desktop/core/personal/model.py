@@ -1,7 +1,7 @@
 """The personal genre model: what it learned from the user's corrections, how sure it may be
 where, and how it is stored.
 
-What it is (fitting: core/personal_training.py; joining the bundled model: core/model/blend.py):
+What it is (fitting: core/personal/training.py; joining the bundled model: core/model/blend.py):
 - a multinomial logistic regression over the bundled genres and the user's, refit on the bundled
   model's own training examples plus the user's corrections, in the bundled model's scaled
   feature space (model.recipe.fitted_preprocessing). The genres the user never corrected keep

@@ -1,4 +1,4 @@
-"""Fitting the personal model from the user's corrections (core/personal_model.py says what it is).
+"""Fitting the personal model from the user's corrections (core/personal/model.py says what it is).
 
 Its examples: the bundled model's own training examples (model.recipe.reference_examples: one row
 per GTZAN clip, in the bundled model's scaled space) and every analysed window of every corrected
@@ -16,7 +16,7 @@ the user never touched within 2 points in every library mix and K (at worst -1.5
 settings gained up to 4 points on the user's genres and cost the others up to 4.3. The card states
 them.
 
-Cross-validation over folds of whole corrected tracks (core/personal_validation.py) reports how the
+Cross-validation over folds of whole corrected tracks (core/personal/validation.py) reports how the
 blended classifier does on the user's own labels, against the bundled model alone.
 
 Public API: fit, fit_weights, PersonalTrainingError, MIN_TRACKS_PER_GENRE, NOT_ENOUGH.
@@ -31,12 +31,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from genre_desktop.core import personal_validation as validation
+from genre_desktop.core.personal import validation
 from genre_desktop.core.cancel import CancelToken
 from genre_desktop.core.feature_schema import MODEL_RECIPE_VERSION
-from genre_desktop.core.personal_examples import Examples
-from genre_desktop.core.personal_model import PersonalModel
-from genre_desktop.core.personal_validation import MIN_TRACKS_PER_GENRE, NOT_ENOUGH  # noqa: F401  (public API)
+from genre_desktop.core.personal.examples import Examples
+from genre_desktop.core.personal.model import PersonalModel
+from genre_desktop.core.personal.validation import MIN_TRACKS_PER_GENRE, NOT_ENOUGH  # noqa: F401  (public API)
 
 if TYPE_CHECKING:
     from genre_desktop.core.model.classifier import GenreClassifier
@@ -52,7 +52,7 @@ class PersonalTrainingError(ValueError):
 
 def fit(bundled: "GenreClassifier", corrections: Examples, cancel: CancelToken | None = None) -> PersonalModel:
     """Cross-validate, then fit on everything (module docstring). The card has no version yet:
-    core/personal_model.save gives it one."""
+    core/personal/model.save gives it one."""
     # One BLAS thread: on a busy 2-core machine more threads made a 0.2 s fit take 10 s.
     with threadpool_limits(1):
         return _fit(bundled.bundled_only(), corrections, cancel)
